@@ -7,6 +7,8 @@ import { registerStrategy } from './cli/strategy.js';
 import { registerSignals } from './cli/signals.js';
 import { registerReplay } from './cli/replay.js';
 import { registerWebhook } from './cli/webhook.js';
+import { registerEa } from './cli/ea.js';
+import { registerSupabase } from './cli/supabase.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerSignals(program);
   registerReplay(program);
   registerWebhook(program);
+  registerEa(program);
+  registerSupabase(program);
   return program;
 }
 
