@@ -85,7 +85,11 @@ export function expireSecrets(db: DB, strategyId: string, until: number, now: nu
   return current > 0 ? until : null;
 }
 
-/** Deletes every secret of a strategy; returns how many there were. */
-export function deleteSecrets(db: DB, strategyId: string): number {
-  return prepared(db, 'DELETE FROM strategy_secrets WHERE strategy_id = ?').run(strategyId).changes;
+/** Deletes every secret of a strategy; returns how many still worked at `now`. */
+export function deleteSecrets(db: DB, strategyId: string, now: number): number {
+  const working = prepared(db, 'SELECT count(*) FROM strategy_secrets WHERE strategy_id = ? AND (expires_at IS NULL OR expires_at > ?)')
+    .pluck()
+    .get(strategyId, now) as number;
+  prepared(db, 'DELETE FROM strategy_secrets WHERE strategy_id = ?').run(strategyId);
+  return working;
 }

@@ -214,12 +214,13 @@ export function rotateStrategySecret(
 /**
  * Removes a strategy: its secrets are deleted (its webhook URLs answer 404 at once) and the row
  * is kept with removed_at, so recorded signals keep their strategy. The name becomes free.
+ * `secretsRemoved` counts the secrets that still worked.
  */
 export function removeStrategy(db: DB, name: string, now: number): { strategy: StrategyRow; secretsRemoved: number } {
   return db
     .transaction(() => {
       const current = requireStrategy(db, name);
-      const secretsRemoved = deleteSecrets(db, current.id);
+      const secretsRemoved = deleteSecrets(db, current.id, now);
       prepared(db, 'UPDATE strategies SET removed_at = ?, updated_at = ? WHERE id = ?').run(now, now, current.id);
       const strategy: StrategyRow = { ...current, updatedAt: now, removedAt: now };
       emit(db, strategy, now);
