@@ -110,6 +110,13 @@ export function hasSettingsOptions(opts: SettingsOptions): boolean {
  * is reported at once in one UserError; nothing is half-applied.
  */
 export function settingsFromOptions(opts: SettingsOptions, base?: StrategySettings): StrategySettings {
+  const { settings, problems } = checkSettingsOptions(opts, base);
+  if (!settings) throw new UserError(`invalid strategy settings (nothing was changed):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return settings;
+}
+
+/** settingsFromOptions without the throw: the settings, or every problem ("--flag: what is wrong"). */
+export function checkSettingsOptions(opts: SettingsOptions, base?: StrategySettings): { settings?: StrategySettings; problems: string[] } {
   const defaults = defaultSettings();
   const draft = structuredClone(base ?? defaults) as unknown as Record<string, unknown>;
   const problems: string[] = [];
@@ -183,10 +190,8 @@ export function settingsFromOptions(opts: SettingsOptions, base?: StrategySettin
       problems.push(`${key ? FLAG[key] : 'settings'}: ${issueMessage(issue)}`);
     }
   }
-  if (problems.length > 0 || !parsed.success) {
-    throw new UserError(`invalid strategy settings (nothing was changed):\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  }
-  return stripUndefined(parsed.data);
+  if (problems.length > 0 || !parsed.success) return { problems };
+  return { settings: stripUndefined(parsed.data), problems };
 }
 
 /** A zod issue as one readable line (the value's own message for symbols and hours). */
