@@ -121,6 +121,8 @@ export interface TradePayload {
   side?: 'buy' | 'sell';
   volume?: number;
   riskPct?: number;
+  /** The strategy's maxLots: the agent caps/refuses a volume it computes (risk sizing) above it. */
+  maxVolume?: number;
   price?: number;
   sl?: number;
   tp?: number;
