@@ -31,6 +31,17 @@ export const ConfigSchema = z.strictObject({
       publicUrl: z.url().optional(),
     })
     .prefault({}),
+  /** The EA toolchain (docs/ea-compile.md). */
+  ea: z
+    .strictObject({
+      /** MetaEditor64.exe (run through wine on Linux/macOS) or a native stand-in. */
+      metaeditor: z.string().min(1).optional(),
+      /** The terminal's MQL5 folder, passed to MetaEditor as /inc:. */
+      include: z.string().min(1).optional(),
+      /** Force (true) or forbid (false) wine; default: a .exe off Windows runs through wine. */
+      wine: z.boolean().optional(),
+    })
+    .prefault({}),
 });
 export type Config = z.output<typeof ConfigSchema>;
 
@@ -42,6 +53,7 @@ const ENV: { name: string; path: string[]; int?: boolean }[] = [
   { name: 'DCAP_WEBHOOK_PORT', path: ['webhook', 'port'], int: true },
   { name: 'DCAP_DEDUP_WINDOW', path: ['webhook', 'dedupWindow'] },
   { name: 'DCAP_PUBLIC_URL', path: ['webhook', 'publicUrl'] },
+  { name: 'DCAP_METAEDITOR', path: ['ea', 'metaeditor'] },
 ];
 
 type Tree = { [k: string]: unknown };
