@@ -1,0 +1,32 @@
+import type { Ctx } from '../context.js';
+import { untilSignal } from '../daemons/lifecycle.js';
+import { WebhookServer } from '../daemons/webhook/server.js';
+
+export interface WebhookStartOptions {
+  host?: string;
+  port?: number;
+}
+
+/** `dcap webhook start`: serves TradingView alerts until SIGINT/SIGTERM. */
+export async function start(ctx: Ctx, opts: WebhookStartOptions): Promise<void> {
+  const flags: Record<string, unknown> = {};
+  if (opts.host !== undefined) flags.host = opts.host;
+  if (opts.port !== undefined) flags.port = opts.port;
+  const config = ctx.config({ webhook: flags });
+  const db = ctx.db();
+  // The daemon answers TradingView within 3 s: never wait long for a CLI command's write lock.
+  db.pragma('busy_timeout = 1000');
+  const server = new WebhookServer({
+    db,
+    log: ctx.log,
+    host: config.webhook.host,
+    port: config.webhook.port,
+    dedupWindowMs: config.webhook.dedupWindow,
+    jobLeaseMs: config.webhook.jobLease,
+  });
+  const { url } = await server.start();
+  ctx.log.info({ event: 'listening', url, dataDir: config.dataDir }, 'webhook daemon listening');
+  // The line scripts and tests wait for (stdout, even under --json).
+  process.stdout.write(`listening on ${url}\n`);
+  await untilSignal(() => server.stop(), ctx.log);
+}

@@ -1,0 +1,224 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger } from '../../log.js';
+import type { DB } from '../../store/db.js';
+import { SCHEMA_VERSION } from '../../store/migrations/index.js';
+import { findStrategyBySecret } from '../../store/strategies.js';
+import { BodyTooLarge, readBody } from './body.js';
+import { CommitError, GroupCommit } from './group-commit.js';
+import { BODY_LIMIT, Intake, type IntakeReply } from './intake.js';
+import { AgentApi } from './agent-api.js';
+import { JobWaiters } from './job-waiters.js';
+
+export interface WebhookServerOptions {
+  db: DB;
+  log: Logger;
+  host: string;
+  port: number;
+  dedupWindowMs: number;
+  /** Lease of a claimed job (ms). */
+  jobLeaseMs?: number;
+  /** Injected clock (tests); defaults to Date.now. */
+  now?: () => number;
+}
+
+const WEBHOOK_PREFIX = '/webhooks/tv/';
+const decoder = new TextDecoder('utf-8');
+
+/**
+ * The webhook daemon's HTTP side: TradingView alerts in, /healthz. Every alert that reaches a
+ * strategy is recorded in a group-committed transaction before it is answered.
+ */
+export class WebhookServer {
+  private server?: Server;
+  private readonly intake: Intake;
+  private readonly commits: GroupCommit;
+  private readonly waiters: JobWaiters;
+  private readonly agents: AgentApi;
+  private readonly sockets = new Set<Socket>();
+  private readonly startedAt = Date.now();
+  private readonly counts: Record<string, number> = {};
+  private stopping?: Promise<void>;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: WebhookServerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.intake = new Intake(opts.db, { dedupWindowMs: opts.dedupWindowMs });
+    this.commits = new GroupCommit(opts.db);
+    this.waiters = new JobWaiters(opts.db);
+    this.agents = new AgentApi({
+      db: opts.db,
+      log: opts.log,
+      waiters: this.waiters,
+      leaseMs: opts.jobLeaseMs ?? 30_000,
+      now: this.now,
+      isStopping: () => this.stopping !== undefined,
+    });
+  }
+
+  async start(): Promise<{ host: string; port: number; url: string }> {
+    const server = createServer({ keepAlive: true, requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) => {
+      this.route(req, res).catch((err) => this.fail(res, err));
+    });
+    server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    // A malformed request line or headers: answer 400 and close, never crash.
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const host = this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host;
+    return { host: this.opts.host, port, url: `http://${host}:${port}` };
+  }
+
+  /** Stops intake, lets every queued alert commit and be answered, then closes the sockets. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const server = this.server;
+      if (!server) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Long-polling agents get their 204 now rather than at their deadline.
+      this.waiters.wake();
+      await this.commits.drain();
+      // Give answers in flight a moment to flush, then cut whatever is left (idle keep-alives, slow clients).
+      const timer = setTimeout(() => server.closeAllConnections(), 2_000);
+      await closed;
+      clearTimeout(timer);
+    })();
+    return this.stopping;
+  }
+
+  /** What /healthz serves. */
+  snapshot() {
+    let store: { ok: boolean; schemaVersion?: number; error?: string };
+    try {
+      this.opts.db.prepare('SELECT 1').get();
+      store = { ok: this.commits.stats.lastError === null, schemaVersion: SCHEMA_VERSION };
+      if (this.commits.stats.lastError) store.error = this.commits.stats.lastError;
+    } catch (err) {
+      store = { ok: false, error: (err as Error).message };
+    }
+    return {
+      status: store.ok ? 'ok' : 'degraded',
+      store,
+      uptimeSec: Math.round((Date.now() - this.startedAt) / 1000),
+      intake: { ...this.counts, batches: this.commits.stats.batches, committed: this.commits.stats.units },
+    };
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/healthz') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return this.send(res, 405, undefined, { Allow: 'GET, HEAD' });
+      const snap = this.snapshot();
+      return this.send(res, snap.store.ok ? 200 : 503, snap);
+    }
+    if (path.startsWith(WEBHOOK_PREFIX)) return this.webhook(req, res, path.slice(WEBHOOK_PREFIX.length));
+    if (path.startsWith('/agents/')) {
+      return this.agents.handle(req, res, path.slice('/agents/'.length).split('/'), (r, status, body) => this.send(r, status, body));
+    }
+    return this.send(res, 404, { error: 'not found' });
+  }
+
+  private async webhook(req: IncomingMessage, res: ServerResponse, rawSecret: string): Promise<void> {
+    const started = performance.now();
+    if (req.method !== 'POST') {
+      req.resume();
+      return this.send(res, 405, undefined, { Allow: 'POST' });
+    }
+    let secret: string;
+    try {
+      secret = decodeURIComponent(rawSecret);
+    } catch {
+      secret = '';
+    }
+    const prefix = secret.slice(0, 8);
+    const receivedAt = this.now();
+    const found = secret && !secret.includes('/') ? findStrategyBySecret(this.opts.db, secret, receivedAt) : undefined;
+    if (!found) {
+      this.count('not_found');
+      this.opts.log.info({ event: 'alert', secret: prefix, http: 404 }, 'unknown secret');
+      req.resume();
+      return this.send(res, 404);
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, BODY_LIMIT);
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) throw err;
+      this.count('too_large');
+      this.opts.log.info({ event: 'alert', strategy: found.strategy.name, secret: prefix, http: 413 }, 'body over the limit');
+      return this.send(res, 413, undefined, { Connection: 'close' });
+    }
+    const request = {
+      body: decoder.decode(raw),
+      contentType: req.headers['content-type'],
+      sourceIp: req.socket.remoteAddress,
+      receivedAt,
+    };
+    let reply = this.intake.precheck(found.strategy, request);
+    if (!reply) {
+      try {
+        reply = await this.commits.run(() => this.intake.record(found.strategy, request));
+        if (reply.body?.jobId) this.waiters.wake();
+      } catch (err) {
+        // A unit that threw (a bug) rolled back alone: nothing recorded, so 503 and TradingView resends.
+        reply = { httpStatus: 503 };
+        this.opts.log.error({ event: 'alert', strategy: found.strategy.name, secret: prefix, http: 503, err: (err as Error).message, commit: err instanceof CommitError }, 'store unavailable');
+      }
+    }
+    this.count(reply.body?.status ?? String(reply.httpStatus));
+    this.opts.log.info(
+      {
+        event: 'alert',
+        strategy: found.strategy.name,
+        secret: found.secretPrefix,
+        http: reply.httpStatus,
+        status: reply.body?.status,
+        reason: reply.body?.reason ?? reply.body?.error?.code,
+        signalId: reply.body?.signalId,
+        jobId: reply.body?.jobId,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      },
+      'alert',
+    );
+    this.reply(res, reply);
+  }
+
+  private reply(res: ServerResponse, reply: IntakeReply): void {
+    this.send(res, reply.httpStatus, reply.body);
+  }
+
+  private count(key: string): void {
+    this.counts[key] = (this.counts[key] ?? 0) + 1;
+  }
+
+  private send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+    if (res.headersSent) return;
+    const text = body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(status, {
+      ...(text ? { 'Content-Type': 'application/json' } : {}),
+      'Content-Length': Buffer.byteLength(text),
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  private fail(res: ServerResponse, err: unknown): void {
+    // 503 is the contract's only 5xx: TradingView resends on it, and nothing was recorded.
+    this.opts.log.error({ event: 'request.error', err: (err as Error)?.message, stack: (err as Error)?.stack }, 'request failed');
+    this.send(res, 503);
+  }
+}
