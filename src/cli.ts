@@ -7,7 +7,9 @@ import { registerStrategy } from './cli/strategy.js';
 import { registerSignals } from './cli/signals.js';
 import { registerReplay } from './cli/replay.js';
 import { registerWebhook } from './cli/webhook.js';
+import { registerAgent } from './cli/agent.js';
 import { registerEa } from './cli/ea.js';
+import { registerPaper } from './cli/paper.js';
 import { registerSupabase } from './cli/supabase.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerSignals(program);
   registerReplay(program);
   registerWebhook(program);
+  registerAgent(program);
+  registerPaper(program);
   registerEa(program);
   registerSupabase(program);
   return program;

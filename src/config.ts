@@ -27,6 +27,8 @@ export const ConfigSchema = z.strictObject({
       port: z.int().min(0).max(65535).default(8080),
       /** Identical bodies for one strategy within this window are duplicates. */
       dedupWindow: Duration.default(10_000),
+      /** A claimed job not resolved within this lease is handed to its agent again. */
+      jobLease: Duration.default(30_000),
       /** The base URL TradingView reaches, used when printing webhook URLs. */
       publicUrl: z.url().optional(),
     })
@@ -54,6 +56,7 @@ const ENV: { name: string; path: string[]; int?: boolean }[] = [
   { name: 'DCAP_DEDUP_WINDOW', path: ['webhook', 'dedupWindow'] },
   { name: 'DCAP_PUBLIC_URL', path: ['webhook', 'publicUrl'] },
   { name: 'DCAP_METAEDITOR', path: ['ea', 'metaeditor'] },
+  { name: 'DCAP_JOB_LEASE', path: ['webhook', 'jobLease'] },
 ];
 
 type Tree = { [k: string]: unknown };

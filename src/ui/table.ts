@@ -1,0 +1,21 @@
+/**
+ * A plain-text table for human output: left-aligned columns sized to their content,
+ * a header and a rule. Cells are stringified; control characters are shown escaped so
+ * a recorded alert can never move the cursor or clear the user's screen.
+ */
+export function table(headers: string[], rows: unknown[][]): string {
+  const cells = rows.map((r) => r.map(cell));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '-';
+  // eslint-disable-next-line no-control-regex
+  return String(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
