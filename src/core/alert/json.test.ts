@@ -90,6 +90,24 @@ describe('JSON alerts', () => {
       expect(ok(JSON.stringify({ action, market_position: position, symbol: 'EURUSD', qty: 1 })).action).toBe(expected);
     });
 
+    it('flat closes the whole position: the order size is dropped', () => {
+      const alert = ok('{"action":"sell","market_position":"flat","symbol":"EURUSD","contracts":"3","qty":1}');
+      expect(alert).toEqual({ format: 'json', action: 'close_long', symbol: 'EURUSD' });
+    });
+
+    it('a partial exit keeps the order size as the volume to close', () => {
+      expect(ok('{"action":"sell","market_position":"long","symbol":"EURUSD","contracts":"1"}')).toMatchObject({
+        action: 'close_long',
+        contracts: 1,
+      });
+    });
+
+    it('an invalid size is still refused on a flattening order', () => {
+      expect(rejected('{"action":"sell","market_position":"flat","symbol":"EURUSD","contracts":"NaN"}')).toMatchObject({
+        code: 'invalid_number',
+      });
+    });
+
     it('rejects an unknown market_position', () => {
       expect(rejected('{"action":"buy","market_position":"neutral","symbol":"X"}')).toMatchObject({
         http: 422,

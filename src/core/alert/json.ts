@@ -36,8 +36,8 @@ export const JSON_KEYS = [...KEYS.keys()];
 /** Raw fields of a parsed JSON value; throws a 400 rejection when it is not an object. */
 export function jsonFields(value: unknown): RawFields {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    throw notParseable('not_an_object', `the body is JSON ${what}, not an object like {"action":"buy","symbol":"EURUSD"}`);
+    const what = value === null ? 'JSON null' : Array.isArray(value) ? 'a JSON array' : `a JSON ${typeof value}`;
+    throw notParseable('not_an_object', `the body is ${what}, not an object like {"action":"buy","symbol":"EURUSD"}`);
   }
   const fields: RawFields = new Map();
   for (const key of Object.keys(value)) {

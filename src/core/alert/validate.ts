@@ -35,12 +35,16 @@ export function buildAlert(format: AlertFormat, fields: RawFields): Alert {
   }
 
   let action = readAction(fields, format === 'pine' ? 'command' : 'action');
+  let wholeClose = false;
   const position = fields.get('market_position');
   if (position) {
     const mp = typeof position.value === 'string' ? normaliseMarketPosition(position.value) : undefined;
     if (!mp) {
       throw invalid('invalid_market_position', position.key, `${position.key} must be long, short or flat, got ${quote(position.value)}`);
     }
+    // Flat after the order: close the whole position, whatever the order's size says (the
+    // volume the broker holds may differ slightly from the strategy's, e.g. after rounding).
+    wholeClose = mp === 'flat' && (action === 'buy' || action === 'sell');
     action = applyMarketPosition(action, mp);
   }
 
@@ -62,6 +66,11 @@ export function buildAlert(format: AlertFormat, fields: RawFields): Alert {
     slPips: num('sl_pips', LIMITS.pips),
     tpPips: num('tp_pips', LIMITS.pips),
   };
+  if (wholeClose) {
+    numbers.qty = undefined;
+    numbers.contracts = undefined;
+    numbers.riskPct = undefined;
+  }
   for (const [k, v] of Object.entries(numbers)) if (v !== undefined) (alert as unknown as Record<string, number>)[k] = v;
 
   checkCrossFields(alert, fields);
