@@ -107,5 +107,15 @@ describe('agent API', () => {
     const agents = dcapJson<Record<string, unknown>[]>(['agent', 'list'], { env });
     expect(agents.find((a) => a.name === 'vps')).toMatchObject({ online: true, terminalConnected: true, tradeAllowed: false, bridgeVersion: '1.0.0' });
     expect(agents.find((a) => a.name === 'other')).toMatchObject({ online: false });
+    const positions = dcapJson<Record<string, any>[]>(['positions', '--agent', 'vps'], { env });
+    expect(positions).toHaveLength(1);
+    expect(positions[0]).toMatchObject({ agent: 'vps', account: { balance: 10000, equity: 10010 }, positions: [{ ticket: 1, symbol: 'EURUSD', side: 'buy', volume: 0.1 }] });
+  });
+
+  it('refuses a revoked agent', async () => {
+    const gone = dcapJson<Paired>(['agent', 'pair', 'gone'], { env });
+    expect((await api(gone, 'jobs/next?wait=0')).status).toBe(204);
+    dcapJson(['agent', 'revoke', 'gone'], { env });
+    expect((await api(gone, 'jobs/next?wait=0')).status).toBe(401);
   });
 });

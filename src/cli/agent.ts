@@ -27,5 +27,14 @@ export function registerAgent(program: Command): Command {
       .action(action(async (ctx, name: string) => (await import('../commands/agent/manage.js')).revoke(ctx, name))),
     'dcap agent revoke vps-1',
   );
+  examples(
+    program
+      .command('positions')
+      .description("account and open positions per agent, from each agent's latest reported state")
+      .option('--agent <name>', 'only this agent')
+      .action(action(async (ctx, opts) => (await import('../commands/positions.js')).positions(ctx, opts))),
+    'dcap positions',
+    'dcap positions --agent vps-1 --json',
+  );
   return agent;
 }
