@@ -49,8 +49,9 @@ describe('toJob', () => {
     expect(job).toEqual({ type: 'close', payload: { action, symbol: 'EURUSD.m', sourceSymbol: 'OANDA:EURUSD' } });
   });
 
-  it('close_all without a symbol', () => {
+  it('close_all: no symbol in the payload, even when the alert has one', () => {
     expect(toJob(alert({ action: 'close_all' }), base)).toEqual({ type: 'close', payload: { action: 'close_all' } });
+    expect(toJob(alert({ action: 'close_all', symbol: 'OANDA:EURUSD' }), base)).toEqual({ type: 'close', payload: { action: 'close_all' } });
   });
 
   it('a close with qty or contracts is a partial close of that volume', () => {

@@ -53,7 +53,9 @@ function jobType(alert: Alert): JobType {
 export function toJob(alert: Alert, s: StrategySettings): JobSpec {
   const type = jobType(alert);
   const payload: TradePayload = { action: alert.action };
-  if (alert.symbol !== undefined) {
+  // close_all means every position of the strategy: a symbol in the payload would invite an
+  // agent to narrow it to one symbol.
+  if (alert.symbol !== undefined && alert.action !== 'close_all') {
     payload.symbol = brokerSymbol(alert.symbol, s);
     payload.sourceSymbol = alert.symbol;
   }
