@@ -39,7 +39,7 @@ describe('dcap supabase init', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, files[1]!), '-- my own edits\n');
     const r = dcap(['supabase', 'init', '--json'], { cwd: tmp.dir });
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(join(dir, files[1]!));
     expect(r.stderr).toMatch(/Nothing was written/);
@@ -48,8 +48,8 @@ describe('dcap supabase init', () => {
   });
 
   it('has --help with examples', () => {
-    const r = dcap(['supabase', 'init', '--help']);
-    expect(r.code).toBe(0);
+    const r = dcap(['supabase', 'init', '--help'], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n\s+\$ dcap supabase init/);
   });
 });

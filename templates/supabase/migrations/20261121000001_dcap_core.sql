@@ -74,6 +74,9 @@ end
 $$;
 revoke all on function dcap.handle_auth_user() from public;
 
+-- `create or replace`, never `drop trigger`: on Supabase the postgres role may create
+-- triggers on auth.users but may not drop them (it does not own the table). A trigger that
+-- fails would fail the sign-up itself, so the function only upserts into profiles.
 create or replace trigger dcap_on_auth_user_created
   after insert on auth.users
   for each row execute function dcap.handle_auth_user();
