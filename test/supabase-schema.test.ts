@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledMigrations, shimSql } from '../src/supabase/migrations.js';
 import { buildUpsert, SYNC_TABLES, type Row, type SyncTableName } from '../src/supabase/upsert.js';
-import { pgAvailable, runSql, withTempDatabase } from './helpers/pg.js';
+import { applySupabaseSchema, PG_URL, pgAvailable, runSql, withTempDatabase } from './helpers/pg.js';
 
 const migrations = bundledMigrations();
 const TABLES = Object.keys(SYNC_TABLES) as SyncTableName[];
@@ -11,11 +11,6 @@ const TABLES = Object.keys(SYNC_TABLES) as SyncTableName[];
 const USER_TABLES = [...TABLES, 'user_settings', 'profiles'];
 const A = randomUUID();
 const B = randomUUID();
-
-async function applyAll(url: string): Promise<void> {
-  await runSql(url, shimSql());
-  for (const m of migrations) await runSql(url, m.sql);
-}
 
 /** A row with every column of `table` filled, owned by `userId`. */
 function sampleRow(table: SyncTableName, userId: string, over: Row = {}): Row {
@@ -61,7 +56,7 @@ describe.skipIf(!(await pgAvailable()))('Supabase schema on PostgreSQL 15 with t
 
   beforeAll(async () => {
     db = await withTempDatabase();
-    await applyAll(db.url);
+    await applySupabaseSchema(db.url);
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
     await q(`insert into auth.users (id, email) values ($1, 'a@example.com'), ($2, 'b@example.com')`, [A, B]);
@@ -92,7 +87,7 @@ describe.skipIf(!(await pgAvailable()))('Supabase schema on PostgreSQL 15 with t
           ) s`)
         ).rows[0].f as string;
       const before = await fingerprint();
-      await applyAll(db.url);
+      await applySupabaseSchema(db.url);
       expect(await fingerprint()).toBe(before);
       expect((await q('select count(*)::int as n from public.tv_signals')).rows[0].n).toBe(2); // data untouched
     });
@@ -281,5 +276,53 @@ describe.skipIf(!(await pgAvailable()))('Supabase schema on PostgreSQL 15 with t
       expect(() => buildUpsert('jobs', [{ ...sampleRow('jobs', A), created_at: 'yesterday' }])).toThrow(/created_at: "yesterday" is not a time/);
       expect(() => buildUpsert('jobs', [])).toThrow(/no rows/);
     });
+  });
+});
+
+/**
+ * On Supabase, `supabase db push` runs as `postgres`, which is not a superuser and does not own
+ * auth.users (supabase_auth_admin does). Superuser test runs would hide a migration that needs
+ * more than that, so this runs them as such a role, twice, and signs a user up as the owner.
+ */
+describe.skipIf(!(await pgAvailable()))('migrations as a non-superuser that does not own auth.users', () => {
+  const suffix = randomUUID().slice(0, 8);
+  const migrator = `dcap_test_migrator_${suffix}`;
+  const authAdmin = `dcap_test_auth_${suffix}`;
+  let db: Awaited<ReturnType<typeof withTempDatabase>>;
+
+  beforeAll(async () => {
+    db = await withTempDatabase();
+    await runSql(db.url, shimSql());
+    await runSql(
+      db.url,
+      `create role ${migrator} nologin; create role ${authAdmin} nologin;
+       alter table auth.users owner to ${authAdmin};
+       grant usage on schema auth to ${migrator}, ${authAdmin};
+       grant select, trigger, references on auth.users to ${migrator};
+       grant create on database ${db.name} to ${migrator};
+       grant usage, create on schema public to ${migrator};`,
+    );
+  });
+  afterAll(async () => {
+    await db?.drop();
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`drop role if exists ${migrator}`).catch(() => {});
+    await admin.query(`drop role if exists ${authAdmin}`).catch(() => {});
+    await admin.end();
+  });
+
+  it('apply (twice), and sign-ups by the auth server get a profile', async () => {
+    for (let i = 0; i < 2; i++) for (const m of migrations) await runSql(db.url, `set local role ${migrator};\n${m.sql}`);
+    const user = randomUUID();
+    await runSql(db.url, `set local role ${authAdmin}; insert into auth.users (id, email) values ('${user}', 'new@example.com')`);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query('select p.email, c.relowner::regrole::text as owner from public.profiles p, pg_class c where p.id = $1 and c.oid = $2::regclass', [user, 'public.tv_signals']);
+      expect(rows).toEqual([{ email: 'new@example.com', owner: migrator }]);
+    } finally {
+      await client.end();
+    }
   });
 });

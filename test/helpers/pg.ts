@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { bundledMigrations, shimSql } from '../../src/supabase/migrations.js';
 
 /** The local server's admin URL (trust auth on 127.0.0.1 here and in .ci/run). */
 export const PG_URL = process.env.DCAP_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -65,6 +66,15 @@ export async function runSql(url: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * What `supabase db push` would leave on a Supabase project, on plain Postgres: the shim, then
+ * every bundled migration in order, each in its own transaction.
+ */
+export async function applySupabaseSchema(url: string): Promise<void> {
+  await runSql(url, shimSql());
+  for (const m of bundledMigrations()) await runSql(url, m.sql);
 }
 
 async function admin(sql: string): Promise<void> {
