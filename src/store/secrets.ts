@@ -8,13 +8,12 @@
  * strategy with one indexed lookup per request instead of spending ~100 ms of CPU on each
  * (which would also hand anyone who can reach the port a cheap way to exhaust the CPU).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DB } from './db.js';
 import { newId } from './ids.js';
 import { prepared } from './prepare.js';
+import { hashToken, newToken, sameHash, TOKEN_PREFIX_LENGTH } from './tokens.js';
 
-export const SECRET_BYTES = 32;
-export const SECRET_PREFIX_LENGTH = 8;
+export const SECRET_PREFIX_LENGTH = TOKEN_PREFIX_LENGTH;
 
 /** What may be shown about a secret: never the secret or its hash. */
 export interface SecretInfo {
@@ -24,17 +23,13 @@ export interface SecretInfo {
   expiresAt: number | null;
 }
 
-function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
-}
-
 /** Makes a new current secret for `strategyId` and returns it (the only time it exists in clear). */
 export function insertSecret(db: DB, strategyId: string, now: number): string {
-  const secret = randomBytes(SECRET_BYTES).toString('base64url');
+  const secret = newToken();
   prepared(db, 'INSERT INTO strategy_secrets (id, strategy_id, hash, prefix, created_at, expires_at) VALUES (?, ?, ?, ?, ?, NULL)').run(
     newId(),
     strategyId,
-    digest(secret).toString('hex'),
+    hashToken(secret),
     secret.slice(0, SECRET_PREFIX_LENGTH),
     now,
   );
@@ -49,13 +44,12 @@ export function insertSecret(db: DB, strategyId: string, now: number): string {
  * over secret material.
  */
 export function findSecret(db: DB, candidate: string, now: number): { strategyId: string; prefix: string } | undefined {
-  const hash = digest(candidate);
-  const row = prepared(db, 'SELECT strategy_id, hash, prefix, expires_at FROM strategy_secrets WHERE hash = ?').get(hash.toString('hex')) as
+  const hash = hashToken(candidate);
+  const row = prepared(db, 'SELECT strategy_id, hash, prefix, expires_at FROM strategy_secrets WHERE hash = ?').get(hash) as
     | { strategy_id: string; hash: string; prefix: string; expires_at: number | null }
     | undefined;
   if (!row) return undefined;
-  const stored = Buffer.from(row.hash, 'hex');
-  if (stored.length !== hash.length || !timingSafeEqual(stored, hash)) return undefined;
+  if (!sameHash(row.hash, hash)) return undefined;
   if (row.expires_at !== null && row.expires_at <= now) return undefined;
   return { strategyId: row.strategy_id, prefix: row.prefix };
 }
