@@ -1,3 +1,4 @@
+import { shortJobId } from '../bridge/protocol.js';
 import type { JobType } from '../core/types.js';
 import type { DB } from './db.js';
 import { appendOutbox } from './outbox.js';
@@ -76,9 +77,9 @@ export function jobFromRaw(r: Raw): JobRow {
 export function insertJob(db: DB, j: JobInsert): void {
   prepared(
     db,
-    `INSERT INTO jobs (id, signal_id, strategy_id, agent, type, payload, status, created_at, updated_at, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
-  ).run(j.id, j.signalId, j.strategyId, j.agent, j.type, JSON.stringify(j.payload), j.createdAt, j.createdAt, j.expiresAt ?? null);
+    `INSERT INTO jobs (id, signal_id, strategy_id, agent, type, payload, status, created_at, updated_at, expires_at, tag)
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+  ).run(j.id, j.signalId, j.strategyId, j.agent, j.type, JSON.stringify(j.payload), j.createdAt, j.createdAt, j.expiresAt ?? null, shortJobId(j.id));
 }
 
 export function getJob(db: DB, id: string): JobRow | undefined {

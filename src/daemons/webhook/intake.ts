@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { parseAlert } from '../../core/alert/index.js';
 import { toJob } from '../../core/job.js';
 import { riskGate } from '../../core/risk.js';
-import type { Alert, JobSpec, RiskContext } from '../../core/types.js';
+import type { Alert, JobSpec } from '../../core/types.js';
+import { Exposure } from '../../store/exposure.js';
 import type { DB } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { insertJob } from '../../store/jobs.js';
@@ -43,8 +44,6 @@ export interface IntakeReply {
 export interface IntakeOptions {
   /** Identical bodies for one strategy within this window are duplicates. */
   dedupWindowMs: number;
-  /** What the risk gate knows besides the alert; the agent's reported state extends it. */
-  riskContext?: (db: DB, strategy: StrategyRow, now: number) => RiskContext;
 }
 
 /**
@@ -53,11 +52,14 @@ export interface IntakeOptions {
  */
 export class Intake {
   private readonly limiter = new RateLimiter();
+  private readonly exposure: Exposure;
 
   constructor(
     private readonly db: DB,
     private readonly opts: IntakeOptions,
-  ) {}
+  ) {
+    this.exposure = new Exposure(db);
+  }
 
   /**
    * The answers that need no store write: unknown secret, oversized body, rate limit.
@@ -163,7 +165,7 @@ export class Intake {
       signal.reason = alert.id ? 'same_id' : 'same_body';
       return { httpStatus: 200, body: { status: 'duplicate', signalId: original, reason: signal.reason } };
     }
-    const ctx = this.opts.riskContext?.(this.db, strategy, now) ?? { now };
+    const ctx = this.exposure.context(strategy, now);
     const block = riskGate(alert, strategy.settings, ctx);
     if (block) {
       signal.reason = block.reason;

@@ -38,6 +38,9 @@ CREATE INDEX trade_events_agent_time ON trade_events(agent_id, time);
 
 ALTER TABLE jobs ADD COLUMN expires_at INTEGER;     -- a trade that waited longer than the strategy's max age is not executed
 ALTER TABLE jobs ADD COLUMN completed_at INTEGER;
+ALTER TABLE jobs ADD COLUMN tag TEXT;               -- the dcap:<tag> of its orders' comments (shortJobId), to map positions back
+CREATE INDEX jobs_tag ON jobs(tag);
+CREATE INDEX jobs_strategy_status ON jobs(strategy_id, status);
 ALTER TABLE signals ADD COLUMN result TEXT;         -- JSON bridge result (fill price, volume, ticket, retcode ...)
 ALTER TABLE signals ADD COLUMN completed_at INTEGER;
 CREATE INDEX jobs_claimed ON jobs(claimed_by, status);
