@@ -198,6 +198,14 @@ describe('DcapBridge.mq5 agrees with this code', () => {
     expect(mql.size).toBe(Object.keys(RETCODES).length);
   });
 
+  it('docs/bridge.md lists the same retcodes', () => {
+    const doc = readFileSync(join(root, 'docs', 'bridge.md'), 'utf8');
+    const rows = new Map<number, string>();
+    for (const m of doc.matchAll(/^\| (\d+) \| ([A-Z_]+) \|/gm)) rows.set(Number(m[1]), m[2]!);
+    for (const [code, info] of Object.entries(RETCODES)) expect(rows.get(Number(code)), code).toBe(info.name);
+    expect(rows.size).toBe(Object.keys(RETCODES).length);
+  });
+
   it('uses the same short-id length and tag prefix', () => {
     expect(src).toMatch(/#define\s+DCAP_SHORT_ID_LEN\s+20\b/);
     expect(src).toMatch(/#define\s+DCAP_TAG_PREFIX\s+"dcap:"/);
