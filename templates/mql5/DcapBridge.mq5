@@ -50,20 +50,42 @@ long   g_lastTickMsc[];
 //+------------------------------------------------------------------+
 //| Journal: processed jobs and their results, one JSON per line.     |
 //+------------------------------------------------------------------+
-void MemoryPush(const string jobId, const string json)
+// Returns true when the older half was dropped.
+bool MemoryPush(const string jobId, const string json)
   {
+   bool trimmed = false;
    int n = ArraySize(g_jobIds);
    if(n >= 2 * DCAP_JOURNAL_KEEP)
      {
+      trimmed = true;
       // Drop the older half at once: cheap, and the history search still covers those jobs.
-      ArrayRemove(g_jobIds, 0, n - DCAP_JOURNAL_KEEP);
-      ArrayRemove(g_results, 0, n - DCAP_JOURNAL_KEEP);
-      n = ArraySize(g_jobIds);
+      int drop = n - DCAP_JOURNAL_KEEP;
+      for(int i = 0; i < DCAP_JOURNAL_KEEP; i++)
+        {
+         g_jobIds[i] = g_jobIds[i + drop];
+         g_results[i] = g_results[i + drop];
+        }
+      n = DCAP_JOURNAL_KEEP;
+      ArrayResize(g_jobIds, n);
+      ArrayResize(g_results, n);
      }
    ArrayResize(g_jobIds, n + 1, 1024);
    ArrayResize(g_results, n + 1, 1024);
    g_jobIds[n] = jobId;
    g_results[n] = json;
+   return trimmed;
+  }
+
+// Rewrites the journal with what is remembered, so the file does not grow without bound.
+bool JournalCompact(void)
+  {
+   string body = "";
+   for(int i = 0; i < ArraySize(g_results); i++)
+      body += g_results[i] + "\n";
+   if(!WriteFileAtomic(g_eaDir, "journal.jsonl", body))
+      return false;
+   g_journalNeedsNewline = false;
+   return true;
   }
 
 bool MemoryFind(const string jobId, string &json)
@@ -109,20 +131,14 @@ void JournalLoad(void)
      }
    int kept = ArraySize(g_jobIds);
    if(n > kept + 100)
-     {
-      // Compact: rewrite only what is remembered.
-      string body = "";
-      for(int i = 0; i < kept; i++)
-         body += g_results[i] + "\n";
-      if(WriteFileAtomic(g_eaDir, "journal.jsonl", body))
-         g_journalNeedsNewline = false;
-     }
+      JournalCompact();
    PrintFormat("DcapBridge: %d processed jobs remembered (%d unreadable lines skipped)", kept, bad);
   }
 
 void MemoryAdd(const string jobId, const string json)
   {
-   MemoryPush(jobId, json);
+   if(MemoryPush(jobId, json) && JournalCompact())
+      return; // the rewrite already holds this job
    string line = g_journalNeedsNewline ? "\n" + json : json;
    if(AppendLine(g_eaDir + "\\journal.jsonl", line))
       g_journalNeedsNewline = false;
