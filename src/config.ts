@@ -44,6 +44,19 @@ export const ConfigSchema = z.strictObject({
       wine: z.boolean().optional(),
     })
     .prefault({}),
+  /** `dcap agent start` (docs/agent.md). The key is a secret: never printed, only its prefix. */
+  agent: z
+    .strictObject({
+      /** The webhook daemon's base URL, e.g. http://10.0.0.5:8080. */
+      server: z.url().optional(),
+      agentId: z.string().min(1).optional(),
+      key: z.string().min(1).optional(),
+      bridge: z.enum(['file', 'paper']).optional(),
+      /** The terminal's Common\Files folder (the protocol lives in <filesDir>/dcap/<bridgeId>/). */
+      filesDir: z.string().min(1).optional(),
+      bridgeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 of A-Z a-z 0-9 _ . -').default('default'),
+    })
+    .prefault({}),
 });
 export type Config = z.output<typeof ConfigSchema>;
 
@@ -57,6 +70,12 @@ const ENV: { name: string; path: string[]; int?: boolean }[] = [
   { name: 'DCAP_PUBLIC_URL', path: ['webhook', 'publicUrl'] },
   { name: 'DCAP_METAEDITOR', path: ['ea', 'metaeditor'] },
   { name: 'DCAP_JOB_LEASE', path: ['webhook', 'jobLease'] },
+  { name: 'DCAP_SERVER', path: ['agent', 'server'] },
+  { name: 'DCAP_AGENT_ID', path: ['agent', 'agentId'] },
+  { name: 'DCAP_AGENT_KEY', path: ['agent', 'key'] },
+  { name: 'DCAP_BRIDGE', path: ['agent', 'bridge'] },
+  { name: 'DCAP_FILES_DIR', path: ['agent', 'filesDir'] },
+  { name: 'DCAP_BRIDGE_ID', path: ['agent', 'bridgeId'] },
 ];
 
 type Tree = { [k: string]: unknown };

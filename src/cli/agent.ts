@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { action, examples } from './action.js';
 
 /** Wires `dcap agent`. Handlers live in src/commands/agent/ and are imported only when run. */
@@ -26,6 +26,21 @@ export function registerAgent(program: Command): Command {
       .description('revoke an agent: its key stops working at once; its history is kept')
       .action(action(async (ctx, name: string) => (await import('../commands/agent/manage.js')).revoke(ctx, name))),
     'dcap agent revoke vps-1',
+  );
+  examples(
+    agent
+      .command('start')
+      .description('run the agent beside MT5: pull jobs from the webhook daemon, execute them through the bridge, report results (never listens on a port)')
+      .option('--server <url>', 'webhook daemon base URL (env DCAP_SERVER)')
+      .option('--agent-id <id>', 'agent id from dcap agent pair (env DCAP_AGENT_ID)')
+      .option('--key <key>', 'agent key from dcap agent pair (env DCAP_AGENT_KEY; prefer the env var: flags show in ps)')
+      .addOption(new Option('--bridge <kind>', 'file: DcapBridge EA in MT5; paper: the built-in paper terminal (env DCAP_BRIDGE)').choices(['file', 'paper']))
+      .option('--files-dir <dir>', 'MT5 Common\\Files folder (env DCAP_FILES_DIR; default on Windows: %APPDATA%\\MetaQuotes\\Terminal\\Common\\Files; paper: <data-dir>/paper-files)')
+      .option('--bridge-id <id>', 'bridge folder <files-dir>/dcap/<id>/, one per terminal (env DCAP_BRIDGE_ID; default "default")')
+      .action(action(async (ctx, opts) => (await import('../commands/agent/start.js')).start(ctx, opts))),
+    'DCAP_AGENT_KEY=... dcap agent start --server http://10.0.0.5:8080 --agent-id 0193... --bridge file',
+    'dcap agent start --server http://127.0.0.1:8080 --agent-id 0193... --key ... --bridge file --files-dir ~/.wine/drive_c/users/me/AppData/Roaming/MetaQuotes/Terminal/Common/Files',
+    'dcap agent start --server http://127.0.0.1:8080 --agent-id 0193... --key ... --bridge paper --data-dir .dcap-agent',
   );
   examples(
     program

@@ -2,9 +2,16 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StoreTooNewError, StoreUnavailableError } from '../errors.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.js';
+import { MIGRATIONS } from './migrations/index.js';
 
 export type DB = Database.Database;
+
+/** A numbered schema step. Other stores (the agent's agent.db) pass their own list to openDb. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
 
 export interface StoreOptions {
   /**
@@ -26,7 +33,8 @@ export function storePath(dataDir: string): string {
  * Opens (creating if needed) a dcap SQLite database and brings its schema up to date.
  * `file` may be ':memory:' for a throwaway store. Refuses a database newer than this binary.
  */
-export function openDb(file: string, opts: StoreOptions = {}): DB {
+export function openDb(file: string, opts: StoreOptions = {}, migrations: readonly Migration[] = MIGRATIONS): DB {
+  const schemaVersion = migrations[migrations.length - 1]!.version;
   let db: DB;
   try {
     if (file !== ':memory:' && !opts.readonly) mkdirSync(dirname(file), { recursive: true });
@@ -38,14 +46,14 @@ export function openDb(file: string, opts: StoreOptions = {}): DB {
     // Another dcap process (a CLI command next to the daemon) may hold the write lock briefly.
     db.pragma('busy_timeout = 5000');
     const found = db.pragma('user_version', { simple: true }) as number;
-    if (found > SCHEMA_VERSION) throw new StoreTooNewError(file, found, SCHEMA_VERSION);
+    if (found > schemaVersion) throw new StoreTooNewError(file, found, schemaVersion);
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
       db.pragma('foreign_keys = ON');
-      migrate(db);
-    } else if (found < SCHEMA_VERSION) {
-      throw new StoreUnavailableError(file, new Error(`schema version ${found} is older than ${SCHEMA_VERSION}; open it read-write once to migrate`));
+      migrate(db, migrations);
+    } else if (found < schemaVersion) {
+      throw new StoreUnavailableError(file, new Error(`schema version ${found} is older than ${schemaVersion}; open it read-write once to migrate`));
     }
     return db;
   } catch (err) {
@@ -59,8 +67,8 @@ export function openDb(file: string, opts: StoreOptions = {}): DB {
  * Applies the missing migrations, each in its own IMMEDIATE transaction (taken before reading
  * user_version again, so two processes opening a new database at once cannot both migrate).
  */
-function migrate(db: DB): void {
-  for (const m of MIGRATIONS) {
+function migrate(db: DB, migrations: readonly Migration[]): void {
+  for (const m of migrations) {
     db.exec('BEGIN IMMEDIATE');
     try {
       const current = db.pragma('user_version', { simple: true }) as number;

@@ -28,6 +28,9 @@ export interface SignalRecord {
   duplicateOf: string | null;
   jobId: string | null;
   updatedAt: number;
+  /** The bridge result once the job finished (fill price, volume, ticket, retcode, error). */
+  result: Record<string, unknown> | null;
+  completedAt: number | null;
 }
 
 export interface SignalFilter {
@@ -41,7 +44,8 @@ export interface SignalFilter {
 const SELECT = `SELECT sg.id, sg.strategy_id AS strategyId, st.name AS strategy, sg.received_at AS receivedAt,
   sg.source_ip AS sourceIp, sg.content_type AS contentType, sg.raw_body AS rawBody, sg.body_hash AS bodyHash,
   sg.format, sg.alert_id AS alertId, sg.parsed, sg.symbol, sg.action, sg.outcome, sg.status, sg.reason, sg.error,
-  sg.http_status AS httpStatus, sg.duplicate_of AS duplicateOf, sg.job_id AS jobId, sg.updated_at AS updatedAt
+  sg.http_status AS httpStatus, sg.duplicate_of AS duplicateOf, sg.job_id AS jobId, sg.updated_at AS updatedAt,
+  sg.result, sg.completed_at AS completedAt
   FROM signals sg JOIN strategies st ON st.id = sg.strategy_id`;
 
 function where(f: SignalFilter): { sql: string; params: (string | number)[] } {
@@ -67,6 +71,7 @@ function toRecord(r: Record<string, unknown>): SignalRecord {
     ...(r as unknown as SignalRecord),
     parsed: typeof r.parsed === 'string' ? JSON.parse(r.parsed) : null,
     error: typeof r.error === 'string' ? JSON.parse(r.error) : null,
+    result: typeof r.result === 'string' ? (JSON.parse(r.result) as Record<string, unknown>) : null,
   };
 }
 

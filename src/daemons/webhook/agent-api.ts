@@ -166,5 +166,7 @@ export function jobView(job: JobRow) {
     attempt: job.attempts,
     createdAt: job.createdAt,
     leaseUntil: job.leaseUntil,
+    /** The bridge answers DCAP_EXPIRED instead of trading after this (the strategy's max age). */
+    expiresAt: job.expiresAt,
   };
 }

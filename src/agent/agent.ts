@@ -1,0 +1,127 @@
+/**
+ * The agent assembled: agent.db, the file bridge (and the paper terminal behind it for
+ * `--bridge paper`), the job loop, result/state ingestion, ordered delivery and heartbeats.
+ * It never listens on a port.
+ */
+import { secretPrefix, type Logger } from '../log.js';
+import { FileBridge } from './bridge/file.js';
+import { startPaperTerminal, type PaperHandle } from './bridge/paper.js';
+import { AgentClient } from './client.js';
+import { Deliverer } from './deliver.js';
+import { Health } from './health.js';
+import { JobLoop } from './loop.js';
+import { AgentStore } from './outbox.js';
+import { ResultIngest } from './results.js';
+
+export const HEARTBEAT_MS = 5_000;
+
+export interface AgentOptions {
+  server: string;
+  agentId: string;
+  key: string;
+  bridge: 'file' | 'paper';
+  filesDir: string;
+  bridgeId: string;
+  dataDir: string;
+  log: Logger;
+  /** Long-poll wait in seconds (default 25). */
+  waitS?: number;
+  maxInFlight?: number;
+}
+
+export class DcapAgent {
+  private store?: AgentStore;
+  private client?: AgentClient;
+  private bridge?: FileBridge;
+  private paper?: PaperHandle;
+  private health?: Health;
+  private ingest?: ResultIngest;
+  private deliverer?: Deliverer;
+  private loop?: JobLoop;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private stopping?: Promise<void>;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly o: AgentOptions) {}
+
+  async start(): Promise<void> {
+    const { log } = this.o;
+    log.info(
+      { event: 'agent.start', server: this.o.server, agentId: this.o.agentId, keyPrefix: secretPrefix(this.o.key), bridge: this.o.bridge, filesDir: this.o.filesDir, bridgeId: this.o.bridgeId },
+      'agent starting',
+    );
+    this.store = new AgentStore(this.o.dataDir);
+    this.client = new AgentClient({ server: this.o.server, agentId: this.o.agentId, key: this.o.key });
+    if (this.o.bridge === 'paper') this.paper = await startPaperTerminal({ filesDir: this.o.filesDir, bridgeId: this.o.bridgeId, log });
+    this.bridge = new FileBridge({ filesDir: this.o.filesDir, bridgeId: this.o.bridgeId, log });
+    this.health = new Health({ bridge: this.bridge, log });
+    const store = this.store;
+    this.deliverer = new Deliverer({ store, client: this.client, health: this.health, log });
+    this.ingest = new ResultIngest({ store, bridge: this.bridge, log, queued: () => this.deliverer?.kick(), resolved: () => this.loop?.kick() });
+    this.bridge.on('result', (jobId) => void this.ingest?.onResult(jobId));
+    this.bridge.on('state', () => this.ingest?.onState());
+    this.loop = new JobLoop({
+      store,
+      bridge: this.bridge,
+      client: this.client,
+      health: this.health,
+      ingest: this.ingest,
+      log,
+      queued: () => this.deliverer?.kick(),
+      waitS: this.o.waitS,
+      maxInFlight: this.o.maxInFlight,
+    });
+    await this.bridge.start();
+    await this.health.refresh();
+    this.deliverer.start();
+    this.loop.start();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
+    void this.heartbeat();
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (!this.health || !this.client || this.stopping) return;
+    try {
+      await this.client.heartbeat(this.health.heartbeat(this.metrics()));
+      this.health.serverReachable();
+    } catch (err) {
+      this.health.serverUnreachable((err as Error).message);
+    }
+  }
+
+  private metrics(): Record<string, unknown> {
+    return {
+      jobsDone: this.ingest?.jobsDone ?? 0,
+      inFlight: this.store?.countOpen() ?? 0,
+      outboxPending: this.store?.pendingDeliveries() ?? 0,
+      uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
+      rssMb: Math.round(process.memoryUsage().rss / 1048576),
+    };
+  }
+
+  /** For logs and health: what each part is doing. */
+  snapshot() {
+    return {
+      waitingFor: this.health?.current().waitingFor ?? null,
+      loop: this.loop?.snapshot(),
+      delivery: this.deliverer?.snapshot(),
+      metrics: this.metrics(),
+    };
+  }
+
+  /** Idempotent: stop claiming, let the last results reach agent.db, close everything. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      await this.loop?.stop();
+      await this.deliverer?.stop();
+      this.ingest?.stop();
+      await this.bridge?.stop();
+      await this.paper?.stop();
+      await this.client?.close();
+      this.o.log.info({ event: 'agent.stopped', ...this.snapshot() }, 'agent stopped');
+      this.store?.close();
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { DcapAgent } from '../../agent/agent.js';
+import type { Ctx } from '../../context.js';
+import { untilSignal } from '../../daemons/lifecycle.js';
+import { UserError } from '../../errors.js';
+import { secretPrefix } from '../../log.js';
+
+export interface AgentStartOptions {
+  server?: string;
+  agentId?: string;
+  key?: string;
+  bridge?: string;
+  filesDir?: string;
+  bridgeId?: string;
+}
+
+/** MT5's Common\Files on Windows; off Windows there is no default (a wine prefix differs per user). */
+export function defaultFilesDir(platform = process.platform, env = process.env): string | undefined {
+  if (platform !== 'win32' || !env.APPDATA) return undefined;
+  return join(env.APPDATA, 'MetaQuotes', 'Terminal', 'Common', 'Files');
+}
+
+/** `dcap agent start`: pulls jobs from the webhook daemon and executes them through the bridge until SIGINT/SIGTERM. */
+export async function start(ctx: Ctx, opts: AgentStartOptions): Promise<void> {
+  const flags: Record<string, unknown> = {};
+  for (const k of ['server', 'agentId', 'key', 'bridge', 'filesDir', 'bridgeId'] as const) if (opts[k] !== undefined) flags[k] = opts[k];
+  const config = ctx.config({ agent: flags });
+  const a = config.agent;
+  const missing = [
+    !a.server && '--server URL (or DCAP_SERVER)',
+    !a.agentId && '--agent-id ID (or DCAP_AGENT_ID)',
+    !a.key && '--key KEY (or DCAP_AGENT_KEY)',
+    !a.bridge && '--bridge file|paper (or DCAP_BRIDGE)',
+  ].filter((x): x is string => typeof x === 'string');
+  if (missing.length > 0) throw new UserError(`dcap agent start needs ${missing.join(', ')}; dcap agent pair <name> prints the id and key`);
+  let filesDir = a.filesDir;
+  if (a.bridge === 'paper') filesDir ??= join(config.dataDir, 'paper-files');
+  filesDir ??= defaultFilesDir();
+  if (!filesDir) {
+    throw new UserError(
+      '--files-dir is required off Windows: the MT5 terminal\'s Common\\Files folder (or DCAP_FILES_DIR), ' +
+        'e.g. under wine: --files-dir "$HOME/.wine/drive_c/users/$USER/AppData/Roaming/MetaQuotes/Terminal/Common/Files"',
+    );
+  }
+  const agent = new DcapAgent({
+    server: a.server!,
+    agentId: a.agentId!,
+    key: a.key!,
+    bridge: a.bridge!,
+    filesDir,
+    bridgeId: a.bridgeId,
+    dataDir: config.dataDir,
+    log: ctx.log,
+  });
+  await agent.start();
+  ctx.out(`agent ${a.agentId} (key ${secretPrefix(a.key!)}...) running: server ${a.server}, ${a.bridge} bridge in ${join(filesDir, 'dcap', a.bridgeId)}`);
+  await untilSignal(() => agent.stop(), ctx.log);
+}
