@@ -46,6 +46,8 @@ export interface Harness {
   state(): Promise<State>;
   waitState(pred: (s: State) => boolean, timeoutMs?: number): Promise<State>;
   hello(): Promise<Hello>;
+  /** hello.json is rewritten every second: waits for a beat that shows `pred`. */
+  waitHello(pred: (x: Hello) => boolean, timeoutMs?: number): Promise<Hello>;
   ticks(): Promise<Ticks>;
   close(): Promise<void>;
 }
@@ -125,13 +127,21 @@ export async function openHarness(opts: Partial<PaperOptions> = {}): Promise<Har
     async hello() {
       return (await readJson(join(root, 'hello.json'), HelloSchema))!;
     },
+    waitHello(pred, timeoutMs = 5000) {
+      return waitFor('hello.json to match', async () => {
+        const x = await readJson(join(root, 'hello.json'), HelloSchema);
+        return x && pred(x) ? x : null;
+      }, timeoutMs);
+    },
     async ticks() {
       return (await readJson(join(root, 'ticks.json'), TicksSchema))!;
     },
     async close() {
-      // Leave nothing open on a real account.
-      await h.run({ type: 'close', action: 'close_all', magic }).catch(() => undefined);
-      await h.run({ type: 'cancel', action: 'cancel', magic }).catch(() => undefined);
+      // Leave nothing open on a real account (unless a test stopped the terminal).
+      if ((await h.hello().catch(() => null))?.status === 'running') {
+        await h.run({ type: 'close', action: 'close_all', magic }).catch(() => undefined);
+        await h.run({ type: 'cancel', action: 'cancel', magic }).catch(() => undefined);
+      }
       await terminal?.stop();
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     },
