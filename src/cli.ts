@@ -11,6 +11,7 @@ import { registerAgent } from './cli/agent.js';
 import { registerEa } from './cli/ea.js';
 import { registerPaper } from './cli/paper.js';
 import { registerSupabase } from './cli/supabase.js';
+import { registerSync } from './cli/sync.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerPaper(program);
   registerEa(program);
   registerSupabase(program);
+  registerSync(program);
   return program;
 }
 

@@ -57,6 +57,22 @@ export const ConfigSchema = z.strictObject({
       bridgeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 of A-Z a-z 0-9 _ . -').default('default'),
     })
     .prefault({}),
+  /** The outbox sync to Supabase (docs/supabase.md). The service role key is a secret: never printed. */
+  sync: z
+    .strictObject({
+      /** Supabase project URL (supabase-js sink). */
+      url: z.url().optional(),
+      serviceRoleKey: z.string().min(1).optional(),
+      /** Direct Postgres URL (direct connection or session pooler); preferred over url when both are set. */
+      dbUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL').optional(),
+      /** The Supabase user (auth.users.id) that owns the synced rows. */
+      userId: z.uuid().optional(),
+      /** Outbox rows per batch. */
+      batchSize: z.int().min(1).max(5000).default(500),
+      /** How often an idle loop looks for new outbox rows (ms). */
+      intervalMs: z.int().min(10).max(60_000).optional(),
+    })
+    .prefault({}),
 });
 export type Config = z.output<typeof ConfigSchema>;
 
@@ -70,6 +86,10 @@ const ENV: { name: string; path: string[]; int?: boolean }[] = [
   { name: 'DCAP_PUBLIC_URL', path: ['webhook', 'publicUrl'] },
   { name: 'DCAP_METAEDITOR', path: ['ea', 'metaeditor'] },
   { name: 'DCAP_JOB_LEASE', path: ['webhook', 'jobLease'] },
+  { name: 'DCAP_SUPABASE_URL', path: ['sync', 'url'] },
+  { name: 'DCAP_SUPABASE_SERVICE_ROLE_KEY', path: ['sync', 'serviceRoleKey'] },
+  { name: 'DCAP_SUPABASE_DB_URL', path: ['sync', 'dbUrl'] },
+  { name: 'DCAP_SUPABASE_USER_ID', path: ['sync', 'userId'] },
   { name: 'DCAP_SERVER', path: ['agent', 'server'] },
   { name: 'DCAP_AGENT_ID', path: ['agent', 'agentId'] },
   { name: 'DCAP_AGENT_KEY', path: ['agent', 'key'] },

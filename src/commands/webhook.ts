@@ -1,6 +1,7 @@
 import type { Ctx } from '../context.js';
 import { untilSignal } from '../daemons/lifecycle.js';
 import { WebhookServer } from '../daemons/webhook/server.js';
+import { startSync, type SyncHandle } from '../sync/index.js';
 
 export interface WebhookStartOptions {
   host?: string;
@@ -16,8 +17,10 @@ export async function start(ctx: Ctx, opts: WebhookStartOptions): Promise<void> 
   const db = ctx.db();
   // The daemon answers TradingView within 3 s: never wait long for a CLI command's write lock.
   db.pragma('busy_timeout = 1000');
+  let sync: SyncHandle | undefined;
   const server = new WebhookServer({
     db,
+    syncSnapshot: () => sync?.snapshot(),
     log: ctx.log,
     host: config.webhook.host,
     port: config.webhook.port,
@@ -28,5 +31,10 @@ export async function start(ctx: Ctx, opts: WebhookStartOptions): Promise<void> 
   ctx.log.info({ event: 'listening', url, dataDir: config.dataDir }, 'webhook daemon listening');
   // The line scripts and tests wait for (stdout, even under --json).
   process.stdout.write(`listening on ${url}\n`);
-  await untilSignal(() => server.stop(), ctx.log);
+  // The outbox sync runs beside intake in this process; no request waits on it (docs/supabase.md).
+  sync = startSync(db, config, ctx.log, { kind: 'webhook' });
+  await untilSignal(async () => {
+    await server.stop();
+    await sync?.stop();
+  }, ctx.log);
 }

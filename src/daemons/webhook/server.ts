@@ -20,6 +20,8 @@ export interface WebhookServerOptions {
   jobLeaseMs?: number;
   /** Injected clock (tests); defaults to Date.now. */
   now?: () => number;
+  /** The outbox sync's state for /healthz (pending, dead, lagMs ...), when it runs in this process. */
+  syncSnapshot?: () => unknown;
 }
 
 const WEBHOOK_PREFIX = '/webhooks/tv/';
@@ -115,6 +117,7 @@ export class WebhookServer {
       store,
       uptimeSec: Math.round((Date.now() - this.startedAt) / 1000),
       intake: { ...this.counts, batches: this.commits.stats.batches, committed: this.commits.stats.units },
+      ...(this.opts.syncSnapshot ? { sync: this.opts.syncSnapshot() } : {}),
     };
   }
 
