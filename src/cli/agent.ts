@@ -51,5 +51,18 @@ export function registerAgent(program: Command): Command {
     'dcap positions',
     'dcap positions --agent vps-1 --json',
   );
+  examples(
+    program
+      .command('demo')
+      .description(
+        'the whole pipeline on a throwaway data dir, no accounts, no network: webhook daemon, paper terminal, agent; replays fixtures/alerts/demo.jsonl and prints signals, fills, positions and P&L',
+      )
+      .option('--alerts <file>', 'alerts to replay (fixture format; default fixtures/alerts/demo.jsonl)')
+      .option('--keep', 'keep the throwaway data dir and print where it is')
+      .option('--timeout <seconds>', 'how long to wait for the fills', (v) => Number(v), 30)
+      .action(action(async (ctx, opts) => (await import('../commands/demo.js')).demo(ctx, opts))),
+    'dcap demo',
+    'dcap demo --json',
+  );
   return agent;
 }
