@@ -133,7 +133,15 @@ export class PaperTerminal {
     if (this.running) return this.starting ?? Promise.resolve();
     this.running = true;
     this.stopping = undefined;
-    this.starting = this.doStart();
+    this.starting = this.doStart().catch(async (err: unknown) => {
+      // Leave nothing running, so the caller can fix the cause and start again.
+      this.running = false;
+      this.feed.stop();
+      clearInterval(this.helloTimer);
+      await this.watcher?.stop();
+      this.starting = undefined;
+      throw err;
+    });
     return this.starting;
   }
 
@@ -280,7 +288,9 @@ export class PaperTerminal {
     return { v: PROTOCOL_VERSION, bridgeId: this.bridgeId, time: Date.now(), ticks };
   }
 
-  private hello(status: 'running' | 'stopped', reason?: string): Promise<void> {
+  private async hello(status: 'running' | 'stopped', reason?: string): Promise<void> {
+    // Counted at each beat, so a paused (busy) terminal still shows its backlog.
+    this.pending = (await listCommands(this.paths.cmd)).length;
     const account = this.engine.account(this.tradeAllowed);
     const hello: Hello = {
       v: PROTOCOL_VERSION,
@@ -333,13 +343,11 @@ export class PaperTerminal {
     do {
       this.again = false;
       const files = await listCommands(this.paths.cmd);
-      this.pending = files.length;
       for (const f of files) {
         if (!this.running || this.paused) return;
         if (this.opts.processingDelayMs) await sleep(this.opts.processingDelayMs);
         if (!this.running || this.paused) return;
         await this.process(f);
-        this.pending = Math.max(0, this.pending - 1);
       }
     } while (this.again && this.running && !this.paused);
   }

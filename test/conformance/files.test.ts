@@ -86,7 +86,7 @@ describe('the bridge folder', () => {
   it.skipIf(!controllable)('[paper] a paused (slow) terminal leaves commands waiting and answers them when it resumes', async () => {
     h.terminal!.pause();
     const { jobId } = await h.send(buy(h));
-    await sleep(300);
+    await h.waitHello((x) => x.ea.pending === 1);
     expect(await readdir(join(h.root, 'res'))).not.toContain(`${jobId}.json`);
     h.terminal!.resume();
     expect(await h.result(jobId)).toMatchObject({ ok: true });
