@@ -59,7 +59,10 @@ export class ResultIngest {
       }
       this.unreadable.delete(jobId);
       const result = r.value;
-      if (result.type === 'close') for (const i of result.items ?? [{ ticket: result.ticket }]) if (i.ticket > 0) this.closedByJobs.add(i.ticket);
+      if (result.type === 'close') {
+        if (this.closedByJobs.size > 10_000) this.closedByJobs.clear();
+        for (const i of result.items ?? [{ ticket: result.ticket }]) if (i.ticket > 0) this.closedByJobs.add(i.ticket);
+      }
       const events = eventsFromResult(result, job.signalId);
       if (this.o.store.recordResult(jobId, result as unknown as Record<string, unknown>, events, Date.now())) {
         this.jobsDone++;

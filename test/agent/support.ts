@@ -19,34 +19,7 @@ export interface AgentProc {
 const agents = new Set<ChildProcess>();
 
 export function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): AgentProc {
-  const child = spawn(process.execPath, [BIN, 'agent', 'start', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DCAP_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  agents.add(child);
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<number | null>((res) =>
-    child.on('exit', (code, signal) => {
-      agents.delete(child);
-      res(code ?? (signal ? -1 : null));
-    }),
-  );
-  return {
-    child,
-    logs: () => out,
-    exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-    kill9: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
+  return spawnTracked(['agent', 'start', ...args], { DCAP_LOG_LEVEL: 'info', ...env });
 }
 
 /** Agent processes a test left running (killed); a test fails when this is not 0. */
@@ -109,4 +82,39 @@ export function agentDb<T>(dataDir: string, fn: (db: Database.Database) => T): T
   } finally {
     db.close();
   }
+}
+
+/** `dcap paper start` as its own process; resolves once it says it is running. */
+export async function startPaperProcess(filesDir: string, args: string[] = []): Promise<AgentProc> {
+  const p = spawnTracked(['paper', 'start', '--files-dir', filesDir, ...args]);
+  await waitFor('paper terminal running', () => p.logs().includes('paper terminal running'), 20_000);
+  return p;
+}
+
+/** A dcap child process whose output is kept and which killAgents() accounts for. */
+function spawnTracked(args: string[], env: NodeJS.ProcessEnv = {}): AgentProc {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, DCAP_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  agents.add(child);
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<number | null>((res) =>
+    child.on('exit', (code, signal) => {
+      agents.delete(child);
+      res(code ?? (signal ? -1 : null));
+    }),
+  );
+  return {
+    child,
+    logs: () => out,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    kill9: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }

@@ -9,15 +9,9 @@ export interface PaperHandle {
   stop(): Promise<void>;
 }
 
-interface PaperModule {
-  PaperTerminal: new (opts: { filesDir: string; bridgeId?: string; log?: Logger }) => { start(): Promise<void>; stop(): Promise<void> };
-}
-
-// A variable specifier keeps this file compiling while src/paper/terminal.ts is being written.
-const PAPER_MODULE = '../../paper/terminal.js';
-
 export async function startPaperTerminal(opts: { filesDir: string; bridgeId: string; log: Logger }): Promise<PaperHandle> {
-  const { PaperTerminal } = (await import(PAPER_MODULE)) as PaperModule;
+  // Imported only for --bridge paper: a real terminal's agent never loads the simulator.
+  const { PaperTerminal } = await import('../../paper/terminal.js');
   const terminal = new PaperTerminal({ filesDir: opts.filesDir, bridgeId: opts.bridgeId, log: opts.log.child({ component: 'paper' }) });
   await terminal.start();
   opts.log.info({ event: 'paper.started', filesDir: opts.filesDir, bridgeId: opts.bridgeId }, 'paper terminal running in-process');
