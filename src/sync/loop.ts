@@ -119,8 +119,12 @@ export class SyncLoop {
     for (;;) {
       const step = await this.step();
       if (step === 'empty') break;
-      if (step === 'auth') return { ok: false, error: this.lastError };
+      if (step === 'auth') {
+        this.state = 'paused-auth';
+        return { ok: false, error: this.lastError };
+      }
       if (step === 'retry') {
+        this.state = 'backoff';
         if (++failures > maxRetries) return { ok: false, error: `gave up after ${maxRetries} retries: ${this.lastError}` };
         await this.sleep(this.backoffMs());
       }
