@@ -9,8 +9,8 @@
  * Run after `npm run build`: node bench/intake.mjs [--seconds 10] [--connections 50] [--reps 3] [--alerts id|body]
  * See bench/README.md for how to read the output.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -141,6 +141,30 @@ function replayBench(dir, n) {
   return { n, accepted, wallMs, wallPerSecond: (n * 1000) / wallMs, loopPerSecond: summary.alertsPerSecond, loopMs: summary.elapsedMs };
 }
 
+/** Baseline for the durable path: one small append + fsync on the data dir's file system. */
+function fsyncLatency(dir, n = 50) {
+  const fd = openSync(join(dir, 'fsync-probe'), 'a');
+  const samples = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      writeSync(fd, 'x'.repeat(512));
+      fsyncSync(fd);
+      samples.push(performance.now() - t);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return percentiles(samples);
+}
+
+/** Group-commit figures from the daemon's /healthz: alerts committed per fsync. */
+async function groupCommit(url) {
+  const res = await fetch(new URL('/healthz', url));
+  const { intake } = await res.json();
+  return intake?.batches ? `${int(intake.committed)} alerts in ${int(intake.batches)} commits, ${(intake.committed / intake.batches).toFixed(1)} per fsync` : 'n/a';
+}
+
 function line(label, r) {
   return `  ${label.padEnd(8)} ${int(r.perSecond).padStart(8)} req/s   p50 ${ms(r.p50).padStart(9)}   p99 ${ms(r.p99).padStart(9)}   max ${ms(r.max).padStart(9)}${r.failed ? `   (${r.failed} not accepted)` : ''}`;
 }
@@ -155,8 +179,11 @@ async function main() {
     const bare = await startServer([new URL('./lib/bare-server.mjs', import.meta.url).pathname]);
     try {
       process.stdout.write(
-        `dcap intake benchmark (node ${process.version}, ${CONNECTIONS} keep-alive connections, unique alerts (dedup by ${opt.alerts}), daemon synchronous=FULL + group commit${opt['log-level'] ? `, log level ${opt['log-level']}` : ''})\n`,
+        `dcap intake benchmark (node ${process.version}, ${CONNECTIONS} keep-alive connections, unique alerts (dedup by ${opt.alerts}), daemon synchronous=FULL + group commit${opt['log-level'] ? `, log level ${opt['log-level']}` : ''})\n` +
+          `machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start\n`,
       );
+      const f = fsyncLatency(dir);
+      process.stdout.write(`fsync baseline on the data dir's file system: p50 ${ms(f.p50)}, p99 ${ms(f.p99)}, max ${ms(f.max)} (512-byte append + fsync, 50 times)\n`);
       if (!opt.skip.includes('saturation')) {
         process.stdout.write(`\n1. saturation: ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up, ${REPS} run(s) each, interleaved\n`);
         const runs = { daemon: [], bare: [] };
@@ -170,6 +197,7 @@ async function main() {
         const b = med(runs.bare);
         process.stdout.write(`  medians:\n${line('daemon', d)}\n${line('bare', b)}\n`);
         process.stdout.write(`  ratio daemon/bare: ${(d.perSecond / b.perSecond).toFixed(2)} (target >= 0.5)\n`);
+        process.stdout.write(`  group commit so far: ${await groupCommit(daemon.url)}\n`);
       }
       if (!opt.skip.includes('rate')) {
         const rate = Number(opt.rate);
@@ -177,7 +205,8 @@ async function main() {
         process.stdout.write(`\n2. fixed rate: ${int(rate)} alerts/s for ${seconds} s against the daemon (open loop)\n`);
         const r = await fixedRate(daemon.url, webhookPath, rate, seconds);
         process.stdout.write(
-          `  sent ${int(r.sent)} at ${int(r.achievedRate)}/s, accepted ${int(r.accepted)}   p50 ${ms(r.p50)}   p99 ${ms(r.p99)}   max ${ms(r.max)}   (target p99 <= 10 ms)\n`,
+          `  sent ${int(r.sent)} at ${int(r.achievedRate)}/s, accepted ${int(r.accepted)}   p50 ${ms(r.p50)}   p99 ${ms(r.p99)}   max ${ms(r.max)}   (target p99 <= 10 ms)\n` +
+            `  group commit so far: ${await groupCommit(daemon.url)}\n`,
         );
       }
     } finally {
