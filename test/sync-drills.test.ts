@@ -94,7 +94,7 @@ describe.skipIf(!(await pgAvailable()))('sync fault drills', () => {
       const s = (await healthz(d.url)).sync;
       return s.pending > 0 && s.state === 'backoff' && s.lastError ? s : null;
     });
-    expect(during.lagMs).toBeGreaterThan(0);
+    expect(during!.lagMs).toBeGreaterThan(0);
     await admin.query(`alter database ${target.name} allow_connections true`);
     expect(await converged(d, n.dataDir)).toBe(220);
     expect(await d.stop()).toBe(0);
