@@ -11,6 +11,8 @@ import { registerAgent } from './cli/agent.js';
 import { registerEa } from './cli/ea.js';
 import { registerPaper } from './cli/paper.js';
 import { registerSupabase } from './cli/supabase.js';
+import { registerRelay } from './cli/relay.js';
+import { registerToken } from './cli/token.js';
 import { registerSync } from './cli/sync.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -40,6 +42,8 @@ export function buildProgram(): Command {
   registerPaper(program);
   registerEa(program);
   registerSupabase(program);
+  registerRelay(program);
+  registerToken(program);
   registerSync(program);
   return program;
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../../log.js';
+import type { WebhookEvents } from '../../relay/bus.js';
 import type { DB } from '../../store/db.js';
 import { SCHEMA_VERSION } from '../../store/migrations/index.js';
 import { findStrategyBySecret } from '../../store/strategies.js';
@@ -20,6 +21,10 @@ export interface WebhookServerOptions {
   jobLeaseMs?: number;
   /** Injected clock (tests); defaults to Date.now. */
   now?: () => number;
+  /** Told what changed after it committed and was answered (`dcap up` pushes it to relay subscribers). */
+  events?: WebhookEvents;
+  /** Called with the HTTP server before it listens (`dcap up` attaches the relay's /ws to it). */
+  onServer?: (server: Server) => void;
   /** The outbox sync's state for /healthz (pending, dead, lagMs ...), when it runs in this process. */
   syncSnapshot?: () => unknown;
 }
@@ -72,6 +77,7 @@ export class WebhookServer {
       else socket.destroy();
     });
     this.server = server;
+    this.opts.onServer?.(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => {
@@ -130,7 +136,11 @@ export class WebhookServer {
     }
     if (path.startsWith(WEBHOOK_PREFIX)) return this.webhook(req, res, path.slice(WEBHOOK_PREFIX.length));
     if (path.startsWith('/agents/')) {
-      return this.agents.handle(req, res, path.slice('/agents/'.length).split('/'), (r, status, body) => this.send(r, status, body));
+      const parts = path.slice('/agents/'.length).split('/');
+      return this.agents.handle(req, res, parts, (r, status, body) => {
+        this.send(r, status, body);
+        if (status === 200 && req.method === 'POST') this.opts.events?.agentCall(parts);
+      });
     }
     return this.send(res, 404, { error: 'not found' });
   }
@@ -198,6 +208,7 @@ export class WebhookServer {
       'alert',
     );
     this.reply(res, reply);
+    if (reply.body?.signalId && reply.body.status !== 'duplicate') this.opts.events?.signal(reply.body.signalId);
   }
 
   private reply(res: ServerResponse, reply: IntakeReply): void {
