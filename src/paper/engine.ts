@@ -117,7 +117,11 @@ export interface EngineOptions {
   isOpen?: (symbol: string, now: number) => boolean;
 }
 
-const HISTORY_MAX = 10_000;
+/**
+ * Deals and history orders kept: the window of the tag search (older jobs are answered from the
+ * job memory). account.json is rewritten on every trade, so this also bounds that write (~0.5 MB).
+ */
+const HISTORY_MAX = 2000;
 const refused = (r: Refusal): Reply => ({ ...r, order: 0, deal: 0, ticket: 0, price: 0, volume: 0 });
 
 export class PaperEngine {

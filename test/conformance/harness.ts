@@ -49,6 +49,8 @@ export interface Harness {
   /** hello.json is rewritten every second: waits for a beat that shows `pred`. */
   waitHello(pred: (x: Hello) => boolean, timeoutMs?: number): Promise<Hello>;
   ticks(): Promise<Ticks>;
+  /** The current quote of the harness symbol: set to 1.1/1.10008 on paper, read from ticks.json on a real terminal. */
+  quote(): Promise<{ bid: number; ask: number }>;
   close(): Promise<void>;
 }
 
@@ -136,6 +138,16 @@ export async function openHarness(opts: Partial<PaperOptions> = {}): Promise<Har
     async ticks() {
       return (await readJson(join(root, 'ticks.json'), TicksSchema))!;
     },
+    async quote() {
+      if (terminal) {
+        terminal.setPrice('EURUSD', 1.1, 1.10008);
+        return { bid: 1.1, ask: 1.10008 };
+      }
+      return waitFor('a tick of the symbol in ticks.json', async () => {
+        const t = await readJson(join(root, 'ticks.json'), TicksSchema).catch(() => null);
+        return t?.ticks.find((q) => q.symbol === symbol) ?? null;
+      });
+    },
     async close() {
       // Leave nothing open on a real account (unless a test stopped the terminal).
       if ((await h.hello().catch(() => null))?.status === 'running') {
@@ -146,6 +158,8 @@ export async function openHarness(opts: Partial<PaperOptions> = {}): Promise<Har
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     },
   };
+  // A real terminal sends ticks only for subscribed symbols; the paper tests subscribe themselves.
+  if (REAL_DIR) await h.run({ type: 'subscribe', symbols: [symbol] });
   return h;
 }
 

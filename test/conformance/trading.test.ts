@@ -60,9 +60,7 @@ describe('pending orders', () => {
   });
 
   it('a pending order far from the market is placed and cancelled by ticket', async () => {
-    const st = await h.state();
-    const ask = controllable ? 1.10008 : (await h.ticks()).ticks.find((t) => t.symbol === h.symbol)?.ask ?? st.positions[0]?.currentPrice ?? 0;
-    if (controllable) h.terminal!.setPrice('EURUSD', 1.1, 1.10008);
+    const { ask } = await h.quote();
     const price = Number((ask * 0.9).toFixed(5));
     const placed = await h.run(buy(h, { action: 'buy_limit', price }));
     expect(placed).toMatchObject({ ok: true, retcode: 10008 });
@@ -72,8 +70,7 @@ describe('pending orders', () => {
   });
 
   it('cancel by symbol and side removes only matching orders with this magic', async () => {
-    if (controllable) h.terminal!.setPrice('EURUSD', 1.1, 1.10008);
-    const { ask, bid } = controllable ? { ask: 1.10008, bid: 1.1 } : (await h.ticks()).ticks.find((t) => t.symbol === h.symbol)!;
+    const { ask, bid } = await h.quote();
     const bl = await h.run(buy(h, { action: 'buy_limit', price: Number((ask * 0.95).toFixed(5)) }));
     const sl = await h.run(buy(h, { action: 'sell_limit', price: Number((bid * 1.05).toFixed(5)) }));
     const c = await h.run({ type: 'cancel', action: 'cancel', symbol: h.symbol, side: 'buy', magic: h.magic });
