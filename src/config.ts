@@ -44,6 +44,14 @@ export const ConfigSchema = z.strictObject({
       wine: z.boolean().optional(),
     })
     .prefault({}),
+  /** `dcap ea generate --prompt` (docs/ea.md). The key comes from DCAP_LLM_API_KEY only, never from a file. */
+  llm: z
+    .strictObject({
+      /** An OpenAI-compatible API, e.g. https://api.openai.com/v1 (POST <baseUrl>/chat/completions). */
+      baseUrl: z.url().optional(),
+      model: z.string().min(1).optional(),
+    })
+    .prefault({}),
   /** `dcap agent start` (docs/agent.md). The key is a secret: never printed, only its prefix. */
   agent: z
     .strictObject({
@@ -85,6 +93,8 @@ const ENV: { name: string; path: string[]; int?: boolean }[] = [
   { name: 'DCAP_DEDUP_WINDOW', path: ['webhook', 'dedupWindow'] },
   { name: 'DCAP_PUBLIC_URL', path: ['webhook', 'publicUrl'] },
   { name: 'DCAP_METAEDITOR', path: ['ea', 'metaeditor'] },
+  { name: 'DCAP_LLM_BASE_URL', path: ['llm', 'baseUrl'] },
+  { name: 'DCAP_LLM_MODEL', path: ['llm', 'model'] },
   { name: 'DCAP_JOB_LEASE', path: ['webhook', 'jobLease'] },
   { name: 'DCAP_SUPABASE_URL', path: ['sync', 'url'] },
   { name: 'DCAP_SUPABASE_SERVICE_ROLE_KEY', path: ['sync', 'serviceRoleKey'] },

@@ -41,8 +41,9 @@ export function compileOptions(ctx: Ctx, flags: CompileFlags): CompileOptions {
 export async function compile(ctx: Ctx, target: string, flags: CompileFlags): Promise<void> {
   const file = resolve(ctx.cwd, target);
   if (!existsSync(file)) {
-    const hint = /\.mq5$/i.test(target) ? '' : ' (compiling a project version by name is not available yet: give the .mq5 file)';
-    throw new UserError(`${target}: no such file${hint}`);
+    // Not a file: a project version, name or name@N (docs/ea.md).
+    if (!/\.mq5$/i.test(target) && /^[A-Za-z][\w-]*(@\S*)?$/.test(target)) return (await import('./compile-version.js')).compileVersion(ctx, target, flags);
+    throw new UserError(`${target}: no such file`);
   }
   const opts = compileOptions(ctx, flags);
   if (flags.watch) return watch(ctx, file, opts);
