@@ -28,13 +28,15 @@ export async function start(ctx: Ctx, opts: WebhookStartOptions): Promise<void> 
     jobLeaseMs: config.webhook.jobLease,
   });
   const { url } = await server.start();
-  ctx.log.info({ event: 'listening', url, dataDir: config.dataDir }, 'webhook daemon listening');
-  // The line scripts and tests wait for (stdout, even under --json).
-  process.stdout.write(`listening on ${url}\n`);
   // The outbox sync runs beside intake in this process; no request waits on it (docs/supabase.md).
   sync = startSync(db, config, ctx.log, { kind: 'webhook' });
-  await untilSignal(async () => {
+  // Handlers before the ready line: a signal sent the moment it appears must still drain gracefully.
+  const stopped = untilSignal(async () => {
     await server.stop();
     await sync?.stop();
   }, ctx.log);
+  ctx.log.info({ event: 'listening', url, dataDir: config.dataDir }, 'webhook daemon listening');
+  // The line scripts and tests wait for (stdout, even under --json).
+  process.stdout.write(`listening on ${url}\n`);
+  await stopped;
 }

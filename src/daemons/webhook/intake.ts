@@ -18,6 +18,8 @@ export const BODY_LIMIT = 16 * 1024;
 export interface IntakeRequest {
   /** The raw body, decoded as UTF-8. */
   body: string;
+  /** Its size on the wire, when known (decoding turns each invalid byte into 3). */
+  bytes?: number;
   contentType?: string;
   sourceIp?: string;
   /** When the request arrived (ms). Replay passes the recorded time, so outcomes are reproducible. */
@@ -67,7 +69,7 @@ export class Intake {
    */
   precheck(strategy: StrategyRow | undefined, req: IntakeRequest): IntakeReply | null {
     if (!strategy) return { httpStatus: 404 };
-    if (Buffer.byteLength(req.body, 'utf8') > BODY_LIMIT) return { httpStatus: 413 };
+    if ((req.bytes ?? Buffer.byteLength(req.body, 'utf8')) > BODY_LIMIT) return { httpStatus: 413 };
     if (!this.limiter.take(strategy.id, strategy.settings.rateLimit, req.receivedAt)) return { httpStatus: 429 };
     return null;
   }

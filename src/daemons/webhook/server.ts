@@ -177,6 +177,7 @@ export class WebhookServer {
     }
     const request = {
       body: decoder.decode(raw),
+      bytes: raw.length,
       contentType: req.headers['content-type'],
       sourceIp: req.socket.remoteAddress,
       receivedAt,
