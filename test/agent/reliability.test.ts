@@ -136,14 +136,16 @@ describe('agent reliability', () => {
 
   it('a lease running out while the terminal is slow does not produce a second order', async () => {
     const s = await setup({ DCAP_JOB_LEASE: '1s' });
-    const ea = startEa(s, { delayMs: 2500 });
+    const ea = startEa(s, { delayMs: 4000 });
     const agent = runAgent(s);
     const accepted = [];
     for (let i = 0; i < 3; i++) {
-      accepted.push(await alert(s.daemon.url, s.webhookPath, { action: 'buy', symbol: 'EURUSD', qty: '0.1', id: `slow-${i}` }));
-      // The next alert wakes the agent's long-poll after the 1 s lease ran out: the server hands
-      // the unfinished job out again first.
-      await new Promise((r) => setTimeout(r, 1500));
+      const a = await alert(s.daemon.url, s.webhookPath, { action: 'buy', symbol: 'EURUSD', qty: '0.1', id: `slow-${i}` });
+      accepted.push(a);
+      await waitFor('command written', () => agentDb(s.agentData, (db) => db.prepare('SELECT stage FROM jobs WHERE job_id = ?').pluck().get(a.jobId)) === 'written');
+      // The next alert wakes the agent's long-poll after the 1 s lease ran out while the terminal
+      // still works on the first command: the server hands that job out again first.
+      await new Promise((r) => setTimeout(r, 1200));
     }
     await expectExactlyOnce(s, ea, accepted);
     expect(agent.logs()).toContain('job.still_running');

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { request } from 'undici';
 import { join } from 'node:path';
 import { BIN, ROOT, dcapJson, startDaemon, type Daemon } from '../helpers/daemon.js';
 
@@ -68,8 +69,9 @@ export function signals(env: NodeJS.ProcessEnv): SignalView[] {
 }
 
 export async function alert(url: string, path: string, body: Record<string, unknown>): Promise<{ status: string; signalId: string; jobId: string }> {
-  const res = await fetch(url + path, { method: 'POST', body: JSON.stringify(body) });
-  return (await res.json()) as { status: string; signalId: string; jobId: string };
+  // A fresh connection each time: a reused keep-alive socket the daemon just closed fails the POST.
+  const res = await request(url + path, { method: 'POST', body: JSON.stringify(body), reset: true });
+  return (await res.body.json()) as { status: string; signalId: string; jobId: string };
 }
 
 /** A read-only look at the agent's agent.db. */
