@@ -11,6 +11,7 @@ import { registerAgent } from './cli/agent.js';
 import { registerEa } from './cli/ea.js';
 import { registerPaper } from './cli/paper.js';
 import { registerSupabase } from './cli/supabase.js';
+import { registerTui } from './cli/tui.js';
 import { registerRelay } from './cli/relay.js';
 import { registerToken } from './cli/token.js';
 import { registerSync } from './cli/sync.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerPaper(program);
   registerEa(program);
   registerSupabase(program);
+  registerTui(program);
   registerRelay(program);
   registerToken(program);
   registerSync(program);

@@ -35,6 +35,8 @@ export type Closer = (t: CloseTarget) => Promise<CloseOutcome>;
  */
 export function createCloseJob(db: DB, t: CloseTarget, now: number): CloseOutcome {
   if (!Number.isInteger(t.ticket) || t.ticket <= 0) throw new Error(`position ticket ${t.ticket} is not a valid ticket`);
+  // IMMEDIATE: a deferred transaction that reads first cannot upgrade to a write while the
+  // daemon commits heartbeats (SQLITE_BUSY at once, no busy_timeout wait); this one queues.
   return db.transaction(() => {
     const agent = getAgentById(db, t.agentId);
     if (!agent) throw new Error(`agent "${t.agent}" (${t.agentId}) is not in this store: is --data-dir the server's?`);
@@ -51,7 +53,7 @@ export function createCloseJob(db: DB, t: CloseTarget, now: number): CloseOutcom
     insertJob(db, job);
     appendOutbox(db, { aggregate: 'job', aggregateId: job.id, type: 'job.created', payload: { ...job, status: 'pending', source: 'tui' } }, now);
     return { jobId: job.id };
-  })();
+  }).immediate();
 }
 
 /**

@@ -10,6 +10,7 @@ import { CommitError, GroupCommit } from './group-commit.js';
 import { BODY_LIMIT, Intake, type IntakeReply } from './intake.js';
 import { AgentApi } from './agent-api.js';
 import { JobWaiters } from './job-waiters.js';
+import { ReadApi } from './read-api.js';
 
 export interface WebhookServerOptions {
   db: DB;
@@ -135,6 +136,7 @@ export class WebhookServer {
       return this.send(res, snap.store.ok ? 200 : 503, snap);
     }
     if (path.startsWith(WEBHOOK_PREFIX)) return this.webhook(req, res, path.slice(WEBHOOK_PREFIX.length));
+    if (path.startsWith('/api/')) return new ReadApi(this.opts.db, this.now).handle(req, res, path, (r, status, body, headers) => this.send(r, status, body, headers));
     if (path.startsWith('/agents/')) {
       const parts = path.slice('/agents/'.length).split('/');
       return this.agents.handle(req, res, parts, (r, status, body) => {
