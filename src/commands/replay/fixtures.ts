@@ -77,6 +77,11 @@ export function loadFixtures(paths: string[], cwd = process.cwd()): FixtureLine[
         problems.push(`${where}: not JSON (${(err as Error).message})`);
         continue;
       }
+      const fast = quickLine(value);
+      if (fast) {
+        lines.push({ where, ...fast });
+        continue;
+      }
       const parsed = LineSchema.safeParse(value);
       if (!parsed.success) {
         const issues = parsed.error.issues.map((is) => `${is.path.join('.') || '(line)'}: ${is.message}`);
@@ -95,4 +100,24 @@ export function loadFixtures(paths: string[], cwd = process.cwd()): FixtureLine[
     );
   }
   return lines;
+}
+
+const KEYS = new Set(['strategy', 'contentType', 'body', 'at', 'note']);
+
+/**
+ * The common case without zod: a well-formed line, checked field by field exactly as LineSchema
+ * does. Replays of 100,000 recorded alerts spent a third of their time in per-line schema
+ * parsing; LineSchema still runs for any line this refuses, to explain what is wrong.
+ */
+function quickLine(v: unknown): Omit<FixtureLine, 'where'> | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!KEYS.has(k)) return undefined;
+  const { strategy, contentType, body, at, note } = o;
+  if (typeof strategy !== 'string' || strategy === '' || typeof body !== 'string' || typeof at !== 'string') return undefined;
+  if (contentType !== undefined && contentType !== null && typeof contentType !== 'string') return undefined;
+  if (note !== undefined && typeof note !== 'string') return undefined;
+  const ms = Date.parse(at);
+  if (Number.isNaN(ms)) return undefined;
+  return { strategy, body, at: ms, ...(contentType ? { contentType } : {}) };
 }

@@ -24,7 +24,7 @@ interface Runner {
 }
 
 /** Lines per transaction (in-process) or per progress update (HTTP) when not paced. */
-const BATCH = 500;
+const BATCH = 2000;
 
 /** `max` -> 0 (no pacing); `1x` -> 1, `10x` -> 10 (recorded gaps divided by it). */
 export function parseSpeed(text: string): number {
