@@ -49,6 +49,10 @@ export class FileBridge extends EventEmitter<{ result: [string]; state: [] }> {
   async start(): Promise<void> {
     await mkdir(join(this.dir, 'cmd'), { recursive: true });
     await mkdir(join(this.dir, 'res'), { recursive: true });
+    // Half-written commands of an agent killed mid-write: never renamed, so never seen by the EA.
+    for (const name of await readdir(join(this.dir, 'cmd'))) {
+      if (name.startsWith('.') && name.endsWith('.tmp')) await rm(join(this.dir, 'cmd', name), { force: true });
+    }
     this.watcher = watch([join(this.dir, 'res'), join(this.dir, 'state.json')], { ignoreInitial: false, depth: 0 });
     this.watcher.on('add', (p) => this.onPath(p));
     this.watcher.on('change', (p) => this.onPath(p));
