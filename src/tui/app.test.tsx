@@ -6,7 +6,7 @@ import type { DataSource } from './data.js';
 import type { Msg } from './model.js';
 import { agent, eurusdBuy, positionsView, signal, T0 } from './test-views.js';
 
-const KEY = { up: '\u001B[A', down: '\u001B[B', tab: '\t', esc: '\u001B' };
+const KEY = { up: '\u001B[A', down: '\u001B[B', tab: '\t', shiftTab: '\u001B[Z', esc: '\u001B' };
 
 /** A data source the test drives: what the server would send, message by message. */
 function scripted() {
@@ -71,16 +71,16 @@ describe('dcap tui panes', () => {
       ticks: [],
       signals: [
         signal({ id: 'a', latencyMs: 182 }),
-        signal({ id: 'b', receivedAt: T0 + 10, status: 'blocked', reason: 'daily_loss_limit', latencyMs: null, completedAt: null }),
+        signal({ id: 'b', receivedAt: T0 + 10, status: 'blocked', reason: 'daily_loss', latencyMs: null, completedAt: null }),
         signal({ id: 'c', receivedAt: T0 + 20, status: 'failed', reason: '10019 NO_MONEY', latencyMs: 2400 }),
       ],
     });
     const f = t.frame();
     expect(row(f, 'NO_MONEY')).toMatch(/trend\s+EURUSD\s+buy\s+failed\s+2\.4 s\s+10019 NO_MONEY/);
-    expect(row(f, 'daily_loss_limit')).toMatch(/blocked\s+-\s+daily_loss_limit/);
+    expect(row(f, 'daily_loss')).toMatch(/blocked\s+-\s+daily_loss/);
     expect(row(f, '182 ms')).toMatch(/executed\s+182 ms/);
     // Newest first.
-    expect(f.indexOf('NO_MONEY')).toBeLessThan(f.indexOf('daily_loss_limit'));
+    expect(f.indexOf('NO_MONEY')).toBeLessThan(f.indexOf('daily_loss'));
   });
 
   it('agents: online/offline from the heartbeat age, terminal and AutoTrading', async () => {
@@ -152,7 +152,7 @@ describe('dcap tui keys', () => {
     await t.press('c');
     expect(t.frame()).toContain('tab to the positions pane first');
     expect(t.frame()).not.toContain('Close position');
-    await t.press(KEY.tab, KEY.tab, 'c');
+    await t.press(KEY.shiftTab, 'c');
     expect(t.frame()).toContain('Close position #1001');
     await t.press(KEY.esc);
     expect(asked).toEqual([]);
