@@ -68,8 +68,12 @@ export function serverSource(o: ServerSourceOptions): DataSource {
 
       const get = async <T>(path: string): Promise<T | undefined> => {
         const res = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${o.token}` }, signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
-        // 404: a server without the read API (a bare `dcap relay start`): the relay snapshot is all there is.
-        if (res.status === 404) return undefined;
+        // A server without the read API (404), or a bare `dcap relay start` (426: WebSocket only):
+        // the relay snapshot is all there is.
+        if (res.status === 404 || res.status === 426) {
+          await res.body?.cancel();
+          return undefined;
+        }
         if (!res.ok) throw new Error(`GET ${path} answered HTTP ${res.status}`);
         return (await res.json()) as T;
       };
