@@ -114,6 +114,11 @@ export function claimJob(db: DB, agent: { id: string; name: string }, now: numbe
   })();
 }
 
+/** When the earliest lease of a job this agent holds runs out, if it holds any. */
+export function nextLeaseExpiry(db: DB, agentId: string): number | undefined {
+  return (prepared(db, "SELECT min(lease_until) FROM jobs WHERE status = 'running' AND claimed_by = ?").pluck().get(agentId) as number | null) ?? undefined;
+}
+
 function failExpired(db: DB, agentName: string, now: number): void {
   const expired = prepared(
     db,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../../log.js';
 import { authenticateAgent, recordHeartbeat, recordState, touchAgent, type AgentRow } from '../../store/agents.js';
 import type { DB } from '../../store/db.js';
-import { claimJob, completeJob, type JobRow } from '../../store/jobs.js';
+import { claimJob, completeJob, nextLeaseExpiry, type JobRow } from '../../store/jobs.js';
 import { recordTradeEvents } from '../../store/trade-events.js';
 import { BodyTooLarge, readBody } from './body.js';
 import type { JobWaiters } from './job-waiters.js';
@@ -151,7 +151,9 @@ export class AgentApi {
       }
       const left = deadline - Date.now();
       if (left <= 0 || gone || this.o.isStopping()) return send(res, 204);
-      await this.o.waiters.wait(left);
+      // A lease of ours running out also makes a job claimable: wake for it, not only for new jobs.
+      const lease = nextLeaseExpiry(this.o.db, agent.id);
+      await this.o.waiters.wait(lease === undefined ? left : Math.min(left, Math.max(0, lease - this.o.now()) + 5));
     }
   }
 }
