@@ -24,6 +24,8 @@ export interface BundledMigration {
   sql: string;
   /** `public.<table>` names the migration creates: their presence shows it was applied. */
   tables: string[];
+  /** `schema.function` names it creates (for migrations that add functions only). */
+  functions: string[];
 }
 
 /** The bundled migrations in the order they must run. */
@@ -36,7 +38,7 @@ export function bundledMigrations(dir = MIGRATIONS_DIR): BundledMigration[] {
       if (!m) throw new Error(`${join(dir, file)}: a migration file must be named <14-digit version>_<name>.sql`);
       const path = join(dir, file);
       const sql = readFileSync(path, 'utf8');
-      return { file, version: m[1]!, name: m[2]!, path, sql, tables: createdTables(sql) };
+      return { file, version: m[1]!, name: m[2]!, path, sql, tables: createdTables(sql), functions: createdFunctions(sql) };
     });
 }
 
@@ -49,4 +51,10 @@ export function shimSql(): string {
 export function createdTables(sql: string): string[] {
   const re = /create\s+table\s+if\s+not\s+exists\s+public\.([a-z_][a-z0-9_]*)/gi;
   return [...sql.matchAll(re)].map((m) => `public.${m[1]!.toLowerCase()}`);
+}
+
+/** `schema.fn` for every `create [or replace] function schema.fn(` in a migration. */
+export function createdFunctions(sql: string): string[] {
+  const re = /create\s+(?:or\s+replace\s+)?function\s+([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\s*\(/gi;
+  return [...sql.matchAll(re)].map((m) => `${m[1]!.toLowerCase()}.${m[2]!.toLowerCase()}`);
 }

@@ -77,11 +77,20 @@ async function inspect(client: pg.Client, migrations: BundledMigration[]): Promi
     [tables],
   );
   const existing = new Set(present.map((r) => r.name));
+  const functions = [...new Set(migrations.flatMap((m) => m.functions))];
+  const { rows: fnPresent } = await client.query<{ name: string }>(
+    `select f as name from unnest($1::text[]) as f
+     where exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname || '.' || p.proname = f)`,
+    [functions],
+  );
+  for (const r of fnPresent) existing.add(r.name);
 
   const applied: string[] = [];
   const missing: string[] = [];
   for (const m of migrations) {
-    const isApplied = recorded.has(m.version) || (m.tables.length > 0 && m.tables.every((t) => existing.has(t)));
+    // Without a record of `supabase db push`, a migration counts as applied when everything it creates exists.
+    const objects = [...m.tables, ...m.functions];
+    const isApplied = recorded.has(m.version) || (objects.length > 0 && objects.every((o) => existing.has(o)));
     (isApplied ? applied : missing).push(m.file);
   }
   return { applied, missing, migrationsTable };
