@@ -70,7 +70,9 @@ export async function start(ctx: Ctx, opts: PaperStartOptions): Promise<void> {
     // Bad symbols/prices files, an unusable folder, a saved account of the other margin mode.
     throw new UserError(`paper start: ${(err as Error).message}`, undefined, { cause: err });
   }
+  // Handlers before the ready line: a signal sent the moment it appears must still stop cleanly.
+  const stopped = untilSignal(() => terminal.stop(), ctx.log);
   // The line scripts and tests wait for (stdout, even under --json).
   process.stdout.write(`paper terminal running in ${terminal.paths.root}\n`);
-  await untilSignal(() => terminal.stop(), ctx.log);
+  await stopped;
 }

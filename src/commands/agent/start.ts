@@ -53,6 +53,8 @@ export async function start(ctx: Ctx, opts: AgentStartOptions): Promise<void> {
     log: ctx.log,
   });
   await agent.start();
+  // Handlers before the ready line: a signal sent the moment it appears must still stop cleanly.
+  const stopped = untilSignal(() => agent.stop(), ctx.log);
   ctx.out(`agent ${a.agentId} (key ${secretPrefix(a.key!)}...) running: server ${a.server}, ${a.bridge} bridge in ${join(filesDir, 'dcap', a.bridgeId)}`);
-  await untilSignal(() => agent.stop(), ctx.log);
+  await stopped;
 }
