@@ -96,9 +96,59 @@ describe('mapEvent', () => {
     expect(t!.row).not.toHaveProperty('sync_seq');
   });
 
+  it('ea_project.created: a full ea_projects row without the local-only folder, symbol and timeframe', () => {
+    const p = { id: 'p1', name: 'trend', template: 'ma-cross', symbol: 'EURUSD', timeframe: 'H1', dir: '/home/me/ea/trend', description: null, createdAt: T, updatedAt: T };
+    const e = ev('ea_project.created', p);
+    expect(mapEvent(e, ctx)).toEqual([
+      { table: 'ea_projects', full: true, row: { id: 'p1', name: 'trend', template: 'ma-cross', description: null, created_at: iso(T), updated_at: iso(T), user_id: 'u-1', node_id: 'n-1', sync_seq: e.seq } },
+    ]);
+  });
+
+  it('ea_version.created / ea_version.compiled: compile status none->pending, compiled->ok, failed->failed; diagnostics column->col', () => {
+    const created = { id: 'v1', projectId: 'p1', projectName: 'trend', number: 2, contentHash: 'h'.repeat(64), source: 'int OnInit(){return 0;}', origin: 'edit', note: 'x', compileStatus: 'none', diagnostics: [], createdAt: T, updatedAt: T };
+    const e = ev('ea_version.created', created);
+    expect(mapEvent(e, ctx)).toEqual([
+      {
+        table: 'ea_versions', full: true,
+        row: { id: 'v1', project_id: 'p1', number: 2, content_hash: 'h'.repeat(64), source: 'int OnInit(){return 0;}', compile_status: 'pending', diagnostics: [], compiled_at: null, created_at: iso(T), updated_at: iso(T), user_id: 'u-1', node_id: 'n-1', sync_seq: e.seq },
+      },
+    ]);
+    const diag = { file: 'trend.mq5', line: 12, column: 5, severity: 'error', code: 256, message: "undeclared identifier 'x'" };
+    const failed = mapEvent(ev('ea_version.compiled', { id: 'v1', projectId: 'p1', number: 2, compileStatus: 'failed', errors: 1, warnings: 0, diagnostics: [diag], problem: null, compiledAt: T + 5, updatedAt: T + 5 }), ctx);
+    expect(failed).toEqual([
+      {
+        table: 'ea_versions', full: false,
+        row: { id: 'v1', compile_status: 'failed', diagnostics: [{ file: 'trend.mq5', line: 12, col: 5, severity: 'error', code: 256, message: "undeclared identifier 'x'" }], compiled_at: iso(T + 5), updated_at: iso(T + 5), user_id: 'u-1', node_id: 'n-1', sync_seq: seq },
+      },
+    ]);
+    expect(mapEvent(ev('ea_version.compiled', { id: 'v1', compileStatus: 'compiled', diagnostics: [], compiledAt: T + 6, updatedAt: T + 6 }), ctx)[0]!.row.compile_status).toBe('ok');
+    expect(() => mapEvent(ev('ea_version.compiled', { id: 'v1', compileStatus: 'maybe', compiledAt: T }), ctx)).toThrow(/compileStatus "maybe"/);
+  });
+
+  it('ea_artifact.recorded: an append-only ea_artifacts row', () => {
+    const [t] = mapEvent(ev('ea_artifact.recorded', { id: 'a1', versionId: 'v1', kind: 'ex5', path: '/p/build/v2/trend.ex5', sizeBytes: 48213, sha256: 'f'.repeat(64), createdAt: T }), ctx);
+    expect(t).toEqual({ table: 'ea_artifacts', full: true, row: { id: 'a1', version_id: 'v1', kind: 'ex5', path: '/p/build/v2/trend.ex5', size_bytes: 48213, sha256: 'f'.repeat(64), created_at: iso(T), user_id: 'u-1', node_id: 'n-1' } });
+  });
+
+  it('ea_deployment.created / updated: a full ea_deployments row (no chart id), then status patches', () => {
+    const d = { id: 'd1', versionId: 'v1', agentId: 'ag1', symbol: 'EURUSD', timeframe: 'H1', inputs: { RiskPct: '0.5' }, status: 'pending', error: null, chartId: null, createdAt: T, updatedAt: T };
+    const e = ev('ea_deployment.created', d);
+    expect(mapEvent(e, ctx)).toEqual([
+      {
+        table: 'ea_deployments', full: true,
+        row: { id: 'd1', version_id: 'v1', agent_id: 'ag1', symbol: 'EURUSD', timeframe: 'H1', inputs: { RiskPct: '0.5' }, status: 'pending', error: null, created_at: iso(T), updated_at: iso(T), user_id: 'u-1', node_id: 'n-1', sync_seq: e.seq },
+      },
+    ]);
+    const up = mapEvent(ev('ea_deployment.updated', { id: 'd1', status: 'running', error: null, chartId: '133200000000000001', updatedAt: T + 9 }), ctx);
+    expect(up).toEqual([{ table: 'ea_deployments', full: false, row: { id: 'd1', status: 'running', error: null, updated_at: iso(T + 9), user_id: 'u-1', node_id: 'n-1', sync_seq: seq } }]);
+  });
+
   it('every known event type is covered above', () => {
     expect(EVENT_TYPES.sort()).toEqual(
-      ['agent.heartbeat', 'agent.revoked', 'agent.state', 'agent.upserted', 'job.claimed', 'job.completed', 'job.created', 'signal.recorded', 'signal.updated', 'strategy.removed', 'strategy.upserted', 'trade_event.recorded'].sort(),
+      [
+        'agent.heartbeat', 'agent.revoked', 'agent.state', 'agent.upserted', 'job.claimed', 'job.completed', 'job.created', 'signal.recorded', 'signal.updated', 'strategy.removed', 'strategy.upserted', 'trade_event.recorded',
+        'ea_project.created', 'ea_version.created', 'ea_version.compiled', 'ea_artifact.recorded', 'ea_deployment.created', 'ea_deployment.updated',
+      ].sort(),
     );
   });
 

@@ -155,6 +155,67 @@ const MAPPERS: Record<string, Mapper> = {
       },
     },
   ],
+  // EA toolchain (src/ea/projects.ts, src/store/ea-deployments.ts). Local-only fields (the project's
+  // folder, symbol and timeframe; a version's origin and note; the chart id) have no column there.
+  'ea_project.created': (p) => [
+    full('ea_projects', {
+      id: str(p, 'id'),
+      name: str(p, 'name'),
+      template: p.template ?? null,
+      description: p.description ?? null,
+      created_at: time(p.createdAt),
+      updated_at: time(p.updatedAt ?? p.createdAt),
+    }),
+  ],
+  'ea_version.created': (p) => [
+    full('ea_versions', {
+      id: str(p, 'id'),
+      project_id: str(p, 'projectId'),
+      number: p.number,
+      content_hash: str(p, 'contentHash'),
+      source: typeof p.source === 'string' ? p.source : str(p, 'source'),
+      compile_status: compileStatus(p.compileStatus),
+      diagnostics: diagnostics(p.diagnostics),
+      compiled_at: null,
+      created_at: time(p.createdAt),
+      updated_at: time(p.updatedAt ?? p.createdAt),
+    }),
+  ],
+  'ea_version.compiled': (p) => [
+    patch('ea_versions', {
+      id: str(p, 'id'),
+      compile_status: compileStatus(p.compileStatus),
+      diagnostics: diagnostics(p.diagnostics),
+      compiled_at: time(p.compiledAt),
+      updated_at: time(p.updatedAt ?? p.compiledAt),
+    }),
+  ],
+  'ea_artifact.recorded': (p) => [
+    full('ea_artifacts', {
+      id: str(p, 'id'),
+      version_id: str(p, 'versionId'),
+      kind: p.kind ?? 'ex5',
+      path: str(p, 'path'),
+      size_bytes: num(p.sizeBytes),
+      sha256: p.sha256 ?? null,
+      created_at: time(p.createdAt),
+    }),
+  ],
+  'ea_deployment.created': (p) => [
+    full('ea_deployments', {
+      id: str(p, 'id'),
+      version_id: str(p, 'versionId'),
+      agent_id: p.agentId ?? null,
+      symbol: p.symbol ?? null,
+      timeframe: p.timeframe ?? null,
+      inputs: p.inputs ?? {},
+      status: str(p, 'status'),
+      error: p.error ?? null,
+      created_at: time(p.createdAt),
+      updated_at: time(p.updatedAt ?? p.createdAt),
+    }),
+  ],
+  'ea_deployment.updated': (p) => [patch('ea_deployments', { id: str(p, 'id'), status: str(p, 'status'), error: p.error ?? null, updated_at: time(p.updatedAt) })],
 };
 
 /** The event types the sync knows; any other goes dead (a newer dcap may know it: retry-dead). */
@@ -206,6 +267,21 @@ function jobState(p: P): TargetRow[] {
   if ('claimedBy' in p) row.claimed_by = p.claimedBy;
   if ('result' in p) row.result = p.result ?? null;
   return [patch('jobs', row)];
+}
+
+/** Local none|compiled|failed -> the table's pending|ok|failed. */
+function compileStatus(v: unknown): string {
+  if (v === undefined || v === null || v === 'none') return 'pending';
+  if (v === 'compiled') return 'ok';
+  if (v === 'failed') return 'failed';
+  throw new MappingError(`compileStatus ${JSON.stringify(v)} is not none, compiled or failed`);
+}
+
+/** Diagnostics as the table documents them: {file,line,col,severity,code,message} (locally `column`). */
+function diagnostics(v: unknown): Row[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new MappingError('diagnostics must be an array');
+  return v.map((d: P) => ({ file: d.file ?? null, line: d.line ?? null, col: d.column ?? d.col ?? null, severity: d.severity ?? null, code: d.code ?? null, message: d.message ?? '' }));
 }
 
 function heartbeatColumns(hb: P, at: unknown): Row {
