@@ -3,11 +3,15 @@
  * `--bridge paper`), the job loop, result/state ingestion, ordered delivery and heartbeats.
  * It never listens on a port.
  */
+import { join } from 'node:path';
 import { secretPrefix, type Logger } from '../log.js';
+import { paperTerminalDir } from '../paper/files.js';
 import { FileBridge } from './bridge/file.js';
 import { startPaperTerminal, type PaperHandle } from './bridge/paper.js';
 import { AgentClient } from './client.js';
 import { Deliverer } from './deliver.js';
+import { LocalJobs } from './deploy.js';
+import type { CompileOptions } from '../ea/metaeditor.js';
 import { Health } from './health.js';
 import { JobLoop } from './loop.js';
 import { AgentStore } from './outbox.js';
@@ -24,6 +28,10 @@ export interface AgentOptions {
   bridgeId: string;
   dataDir: string;
   log: Logger;
+  /** The terminal's data folder (holds MQL5): where deploy jobs put the EA files. Paper: its own folder by default. */
+  terminalDir?: string;
+  /** MetaEditor for compile jobs; none: compile jobs fail with a clear error. */
+  compile?: Omit<CompileOptions, 'syntaxOnly'>;
   /** Long-poll wait in seconds (default 25). */
   waitS?: number;
   maxInFlight?: number;
@@ -38,6 +46,7 @@ export class DcapAgent {
   private ingest?: ResultIngest;
   private deliverer?: Deliverer;
   private loop?: JobLoop;
+  private local?: LocalJobs;
   private heartbeatTimer?: NodeJS.Timeout;
   private stopping?: Promise<void>;
   private readonly startedAt = Date.now();
@@ -58,6 +67,16 @@ export class DcapAgent {
     const store = this.store;
     this.deliverer = new Deliverer({ store, client: this.client, health: this.health, log });
     this.ingest = new ResultIngest({ store, bridge: this.bridge, log, queued: () => this.deliverer?.kick(), resolved: () => this.loop?.kick() });
+    this.local = new LocalJobs({
+      terminalDir: this.o.terminalDir ?? (this.o.bridge === 'paper' ? paperTerminalDir(this.o.filesDir, this.o.bridgeId) : undefined),
+      createMql5: this.o.bridge === 'paper' && this.o.terminalDir === undefined,
+      compile: this.o.compile,
+      workDir: join(this.o.dataDir, 'compile'),
+      store,
+      log,
+      queued: () => this.deliverer?.kick(),
+      resolved: () => this.loop?.kick(),
+    });
     this.bridge.on('result', (jobId) => void this.ingest?.onResult(jobId));
     this.bridge.on('state', () => this.ingest?.onState());
     this.loop = new JobLoop({
@@ -70,6 +89,7 @@ export class DcapAgent {
       queued: () => this.deliverer?.kick(),
       waitS: this.o.waitS,
       maxInFlight: this.o.maxInFlight,
+      local: this.local,
     });
     await this.bridge.start();
     await this.health.refresh();
@@ -114,6 +134,7 @@ export class DcapAgent {
     this.stopping ??= (async () => {
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
       await this.loop?.stop();
+      await this.local?.stop();
       await this.deliverer?.stop();
       this.ingest?.stop();
       await this.bridge?.stop();

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CommandSchema, PROTOCOL_VERSION, type Command } from '../bridge/protocol.js';
 import { RETCODES } from '../bridge/retcodes.js';
+import { eaCommandBody } from '../ea/deploy-payload.js';
 import type { ServerJob } from './client.js';
 
 const FIELDS: Record<string, readonly string[]> = {
@@ -13,7 +14,8 @@ const FIELDS: Record<string, readonly string[]> = {
   modify: ['symbol', 'sourceSymbol', 'ticket', 'side', 'sl', 'tp', 'slPips', 'tpPips', 'price', 'magic', 'comment'],
   cancel: ['symbol', 'sourceSymbol', 'ticket', 'side', 'magic', 'comment'],
 };
-const PASS_THROUGH = new Set(['deploy', 'run', 'stop']);
+/** EA jobs: the command names the files the agent staged (src/agent/deploy.ts), never their bytes. */
+const EA_TYPES = new Set(['deploy', 'run', 'stop']);
 
 export type Mapped = { ok: true; command: Command } | { ok: false; result: Record<string, unknown> };
 
@@ -31,8 +33,12 @@ export function toCommand(job: ServerJob, seq: number): Mapped {
     for (const f of fields) if (job.payload[f] !== undefined && job.payload[f] !== null) body[f] = job.payload[f];
     // modify and cancel have one action each; the alert's action names the job type.
     if (job.type === 'modify' || job.type === 'cancel') body.action = job.type;
-  } else if (PASS_THROUGH.has(job.type)) {
-    body = { ...job.payload, type: job.type };
+  } else if (EA_TYPES.has(job.type)) {
+    try {
+      body = eaCommandBody(job.type as 'deploy' | 'run' | 'stop', job.payload);
+    } catch (err) {
+      return { ok: false, result: localResult(job, seq, BAD_COMMAND, `the ${job.type} job's payload is not valid: ${(err as Error).message}`) };
+    }
   } else {
     return { ok: false, result: localResult(job, seq, UNSUPPORTED, `job type ${job.type} is not something the terminal bridge executes`) };
   }

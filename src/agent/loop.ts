@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { FileBridge } from './bridge/file.js';
 import { ApiError, type AgentClient, type ServerJob } from './client.js';
 import { toCommand } from './command.js';
+import type { LocalJobs } from './deploy.js';
 import type { Health } from './health.js';
 import type { AgentStore } from './outbox.js';
 import { reconcile, type ReconcileDeps } from './reconcile.js';
@@ -28,6 +29,8 @@ export interface LoopOptions {
   maxInFlight?: number;
   /** A written command gone from cmd/ without a result for this long is written again. */
   lostAfterMs?: number;
+  /** EA jobs' own steps: deploy files staged before the command, compile run here. */
+  local?: LocalJobs;
 }
 
 export class JobLoop {
@@ -44,7 +47,7 @@ export class JobLoop {
   private readonly rec: ReconcileDeps;
 
   constructor(private readonly o: LoopOptions) {
-    this.rec = { store: o.store, bridge: o.bridge, ingest: o.ingest, log: o.log, queued: o.queued, minSeq: () => this.minSeq() };
+    this.rec = { store: o.store, bridge: o.bridge, ingest: o.ingest, log: o.log, queued: o.queued, minSeq: () => this.minSeq(), local: o.local };
   }
 
   start(): void {
@@ -163,6 +166,7 @@ export class JobLoop {
     }
     const row = this.o.store.claim(job, await this.minSeq(), now);
     this.claimed++;
+    if (this.o.local?.takes(job)) return this.o.local.start(job, row.seq);
     if (job.attempt > 1) {
       // Handed out before and unknown here (agent.db lost?): the bridge may have answered already.
       const res = await this.o.bridge.readResult(job.id);
@@ -177,6 +181,12 @@ export class JobLoop {
     }
     if (job.attempt > 1 && (await this.o.bridge.commandPresent(job.id))) {
       this.o.store.markWritten(job.id, m.command as Record<string, unknown>, now);
+      return;
+    }
+    const refused = await this.o.local?.beforeCommand(job, row.seq);
+    if (refused) {
+      this.o.store.recordResult(job.id, refused, [], Date.now());
+      this.o.queued();
       return;
     }
     const file = await this.o.bridge.writeCommand(m.command);

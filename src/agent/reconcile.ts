@@ -8,6 +8,7 @@
 import type { Logger } from '../log.js';
 import type { FileBridge } from './bridge/file.js';
 import { toCommand } from './command.js';
+import type { LocalJobs } from './deploy.js';
 import type { AgentJob, AgentStore } from './outbox.js';
 import type { ResultIngest } from './results.js';
 
@@ -20,6 +21,7 @@ export interface ReconcileDeps {
   minSeq: () => Promise<number>;
   /** Called when a job got a local result (its command could not be built). */
   queued: () => void;
+  local?: LocalJobs;
 }
 
 export interface ReconcileReport {
@@ -39,6 +41,12 @@ export async function reconcile(d: ReconcileDeps, lostAfterMs: number, now = Dat
   if (open.length === 0) return report;
   const inCmd = new Set((await d.bridge.pendingCommands()).map((c) => c.jobId));
   for (const job of open) {
+    if (d.local?.takes(job.job)) {
+      // Run by the agent itself (compile): restarted after a restart, else left running.
+      d.local.start(job.job, job.seq);
+      report.waiting++;
+      continue;
+    }
     const res = await d.bridge.readResult(job.jobId);
     if (res.ok) {
       await d.ingest.onResult(job.jobId);
@@ -72,8 +80,9 @@ function toCommandOrNull(job: AgentJob): Record<string, unknown> | null {
 
 async function writeFor(d: ReconcileDeps, job: AgentJob, seq: number, why: string): Promise<void> {
   const m = toCommand(job.job, seq);
-  if (!m.ok) {
-    d.store.recordResult(job.jobId, m.result, [], Date.now());
+  const refused = m.ok ? await d.local?.beforeCommand(job.job, seq) : null;
+  if (!m.ok || refused) {
+    d.store.recordResult(job.jobId, m.ok ? refused! : m.result, [], Date.now());
     d.queued();
     return;
   }

@@ -178,12 +178,60 @@ export const SubscribeCommandSchema = z.object({
   symbols: z.array(SymbolName).max(200),
 });
 
-/** deploy/run/stop: specified by the EA-toolchain issue; the bridge answers DCAP_UNSUPPORTED for now. */
-const placeholder = <T extends 'deploy' | 'run' | 'stop'>(type: T) =>
-  z.looseObject({ ...envelope, type: z.literal(type) });
-export const DeployCommandSchema = placeholder('deploy');
-export const RunCommandSchema = placeholder('run');
-export const StopCommandSchema = placeholder('stop');
+/** The chart timeframes of MT5 (ENUM_TIMEFRAMES without PERIOD_). */
+export const TIMEFRAMES = ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M10', 'M12', 'M15', 'M20', 'M30', 'H1', 'H2', 'H3', 'H4', 'H6', 'H8', 'H12', 'D1', 'W1', 'MN1'] as const;
+/**
+ * An MT5 chart id, as a decimal string: ChartOpen returns a long, and real ids (18-19 digits)
+ * exceed 2^53, so a JSON number would lose digits in JavaScript.
+ */
+export const ChartIdSchema = z.string().regex(/^[1-9]\d{0,19}$/, 'a chart id: decimal digits');
+/** The EA's program name (its .ex5 without the extension), e.g. trend_v3. */
+const ExpertName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,80}$/, 'letters, digits, _ and -');
+/**
+ * The ChartApplyTemplate argument: a leading backslash makes MT5 resolve it against
+ * <data folder>\MQL5, so this names MQL5\Profiles\Templates\dcap\<file>.tpl (docs/ea-deploy.md).
+ */
+export const TemplatePathSchema = z.string().regex(/^\\Profiles\\Templates\\dcap\\[A-Za-z0-9_-]{1,100}\.tpl$/, 'must be \\Profiles\\Templates\\dcap\\<name>.tpl');
+
+/** The compiled EA, copied by the agent into MQL5\Experts\dcap\<name>.ex5 before the command is written. */
+const ExpertSchema = z.object({
+  name: ExpertName,
+  /** MQL5\Experts-relative path, always dcap\<name>.ex5. */
+  path: z.string().regex(/^dcap\\[A-Za-z][A-Za-z0-9_-]{0,80}\.ex5$/),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().positive(),
+});
+
+const attach = {
+  deploymentId: JobIdSchema,
+  expert: ExpertSchema,
+  /** The chart template carrying the <expert> section and its inputs (written by the agent). */
+  template: TemplatePathSchema,
+  symbol: SymbolName,
+  timeframe: z.enum(TIMEFRAMES),
+  /** Informational: the project and version (name@N) it runs. */
+  project: z.string().max(64).optional(),
+  version: z.number().int().positive().optional(),
+};
+
+/**
+ * deploy: open a chart (symbol, timeframe) and apply the template, which starts the EA; the result
+ * carries the chartId. `start: false` only checks the files are in place (status "deployed").
+ * A deploy/run for a deployment whose chart is open and still runs the expert answers that chart.
+ */
+export const DeployCommandSchema = z.object({ ...envelope, type: z.literal('deploy'), ...attach, start: z.boolean().default(true) });
+/** run: attach the deployment again: to its chart when still open (chartId), else to a new one. */
+export const RunCommandSchema = z.object({ ...envelope, type: z.literal('run'), ...attach, chartId: ChartIdSchema.optional() });
+/** stop: close the deployment's chart (which removes the EA); files stay for a later run. */
+export const StopCommandSchema = z.object({
+  ...envelope,
+  type: z.literal('stop'),
+  deploymentId: JobIdSchema,
+  /** Absent when nothing was ever attached: the EA answers DCAP_NOTHING_TO_DO. */
+  chartId: ChartIdSchema.optional(),
+  /** Only a chart running this expert is closed: a chart id reused by the terminal is left alone. */
+  expert: z.object({ name: ExpertName }),
+});
 
 export const CommandSchema = z.discriminatedUnion('type', [
   TradeCommandSchema,
@@ -201,6 +249,9 @@ export type CloseCommand = z.infer<typeof CloseCommandSchema>;
 export type ModifyCommand = z.infer<typeof ModifyCommandSchema>;
 export type CancelCommand = z.infer<typeof CancelCommandSchema>;
 export type SubscribeCommand = z.infer<typeof SubscribeCommandSchema>;
+export type DeployCommand = z.infer<typeof DeployCommandSchema>;
+export type RunCommand = z.infer<typeof RunCommandSchema>;
+export type StopCommand = z.infer<typeof StopCommandSchema>;
 export type CommandType = Command['type'];
 
 /** One order operation of a multi-position close/modify/cancel. */
@@ -250,6 +301,9 @@ export const ResultSchema = z
     warnings: z.array(z.string()).optional(),
     /** subscribe: the specs of the subscribed symbols. */
     symbols: z.array(SymbolSpecSchema).optional(),
+    /** deploy/run/stop: the deployment, and the chart the EA runs on (deploy/run) or ran on (stop). */
+    deploymentId: z.string().optional(),
+    chartId: ChartIdSchema.optional(),
   })
   .superRefine((r, ctx) => {
     if (r.ok !== (r.error === null)) {
@@ -323,6 +377,17 @@ export const AccountSchema = z.object({
 });
 export type Account = z.infer<typeof AccountSchema>;
 
+/** A chart the bridge opened for a deployment (deploy/run), until stop closes it. */
+export const ChartSchema = z.object({
+  chartId: ChartIdSchema,
+  deploymentId: z.string(),
+  symbol: SymbolName,
+  timeframe: z.enum(TIMEFRAMES),
+  expert: z.string(),
+  openedAt: TimeMs,
+});
+export type Chart = z.infer<typeof ChartSchema>;
+
 export const StateSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
   bridgeId: z.string().min(1),
@@ -330,6 +395,8 @@ export const StateSchema = z.object({
   account: AccountSchema,
   positions: z.array(PositionSchema),
   orders: z.array(PendingOrderSchema),
+  /** Deployed EAs' charts; optional: the paper terminal writes it, DcapBridge 1.0.0 does not. */
+  charts: z.array(ChartSchema).optional(),
 });
 export type State = z.infer<typeof StateSchema>;
 

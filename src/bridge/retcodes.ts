@@ -75,6 +75,8 @@ export const RETCODES: Readonly<Record<number, RetcodeInfo>> = {
   20005: r('DCAP_NOT_FOUND', 'no position or order with the given ticket'),
   20006: r('DCAP_UNSUPPORTED', 'command type not supported by this bridge version'),
   20007: r('DCAP_INTERNAL', 'the EA could not complete the command (see error)'),
+  20008: r('DCAP_DEPLOY_FILES', 'a deployed file (.ex5, template) is missing, unwritable, or not the deployed version'),
+  20009: r('DCAP_CHART_FAILED', 'the chart could not be opened, or the EA did not start on it'),
 };
 
 /** "NO_MONEY" for 10019; "UNKNOWN_<n>" for codes outside the table. */

@@ -37,10 +37,13 @@ export function registerAgent(program: Command): Command {
       .addOption(new Option('--bridge <kind>', 'file: DcapBridge EA in MT5; paper: the built-in paper terminal (env DCAP_BRIDGE)').choices(['file', 'paper']))
       .option('--files-dir <dir>', 'MT5 Common\\Files folder (env DCAP_FILES_DIR; default on Windows: %APPDATA%\\MetaQuotes\\Terminal\\Common\\Files; paper: <data-dir>/paper-files)')
       .option('--bridge-id <id>', 'bridge folder <files-dir>/dcap/<id>/, one per terminal (env DCAP_BRIDGE_ID; default "default")')
+      .option('--terminal-dir <dir>', "the terminal's data folder, the parent of MQL5, where deploy jobs put EAs (env DCAP_TERMINAL_DIR; paper: a folder of its own)")
+      .option('--metaeditor <path>', 'MetaEditor64.exe for compile jobs (env DCAP_METAEDITOR, config ea.metaeditor; none: compile jobs fail)')
       .action(action(async (ctx, opts) => (await import('../commands/agent/start.js')).start(ctx, opts))),
     'DCAP_AGENT_KEY=... dcap agent start --server http://10.0.0.5:8080 --agent-id 0193... --bridge file',
     'dcap agent start --server http://127.0.0.1:8080 --agent-id 0193... --key ... --bridge file --files-dir ~/.wine/drive_c/users/me/AppData/Roaming/MetaQuotes/Terminal/Common/Files',
     'dcap agent start --server http://127.0.0.1:8080 --agent-id 0193... --key ... --bridge paper --data-dir .dcap-agent',
+    'dcap agent start --server http://10.0.0.5:8080 --agent-id 0193... --bridge file --terminal-dir "$HOME/.wine/drive_c/users/$USER/AppData/Roaming/MetaQuotes/Terminal/<hash>" --metaeditor "$HOME/.wine/drive_c/Program Files/MetaTrader 5/MetaEditor64.exe"',
   );
   examples(
     program

@@ -16,7 +16,7 @@ function duration(value: string): number {
 
 /** Wires `dcap ea`. Handlers live in src/commands/ea/ and are imported only when run. */
 export function registerEa(program: Command): Command {
-  const ea = program.command('ea').description('MQL5 Expert Advisors: create from templates, generate, version, compile with MetaEditor');
+  const ea = program.command('ea').description('MQL5 Expert Advisors: create from templates, generate, version, compile with MetaEditor, deploy to agents');
 
   examples(
     ea
@@ -104,6 +104,7 @@ export function registerEa(program: Command): Command {
       .option('--wine', 'run MetaEditor through wine (default for a .exe on Linux/macOS; env DCAP_WINE picks the binary)')
       .option('--no-wine', 'run MetaEditor directly, even a .exe')
       .option('--timeout <duration>', 'give up on MetaEditor after this long (default 120s)', duration)
+      .option('--agent <name>', "compile name@N on this agent with its MetaEditor (a compile job); the result is stored on the version")
       .action(
         action(async (ctx, file: string, opts) => (await import('../commands/ea/compile.js')).compile(ctx, file, opts)),
       ),
@@ -113,6 +114,53 @@ export function registerEa(program: Command): Command {
     'dcap ea compile ma_cross.mq5 --watch',
     'dcap ea compile trend        # commits an edited ea/trend/trend.mq5, compiles it, stores the result',
     'dcap ea compile trend@2 --json',
+    'dcap ea compile trend@2 --agent vps-1   # on the VPS, with its MetaEditor (dcap agent start --metaeditor ...)',
+  );
+
+  examples(
+    ea
+      .command('deploy')
+      .description("deploy a compiled version to an agent's terminal: the agent copies the .ex5 into MQL5/Experts/dcap/, the bridge EA opens a chart with it")
+      .argument('<name@N>', 'the EA version (name alone: the latest); the deployment stays pinned to it')
+      .requiredOption('--agent <name>', 'the agent whose terminal runs it (dcap agent list)')
+      .option('--symbol <symbol>', "the chart's symbol (default: the project's)")
+      .option('--timeframe <tf>', "the chart's timeframe, M1 ... MN1 (default: the project's)")
+      .option('--inputs <name=value...>', 'EA inputs for the chart template (each must be an input of the version)')
+      .option('--no-start', 'copy and check the files only (status deployed); start later with dcap ea run')
+      .action(action(async (ctx, target: string, opts) => (await import('../commands/ea/deploy.js')).deploy(ctx, target, opts))),
+    'dcap ea deploy trend@3 --agent vps-1 --symbol EURUSD --timeframe H1',
+    'dcap ea deploy trend@3 --agent vps-1 --symbol XAUUSD.m --timeframe M15 --inputs RiskPct=0.5 FastPeriod=12',
+    'dcap ea deploy trend@3 --agent vps-1 --no-start --json',
+  );
+
+  examples(
+    ea
+      .command('run')
+      .description("start a deployment again (after stop or a failure): the agent re-checks its files, the bridge EA attaches it to a chart")
+      .argument('<deployment>', 'the deployment id, or its first characters (dcap ea deployments)')
+      .action(action(async (ctx, id: string) => (await import('../commands/ea/run.js')).run(ctx, id))),
+    'dcap ea run 0193a2f4',
+    'dcap ea run 0193a2f4-d001-7c3e-9a41-5c2f0e8b7d10 --json',
+  );
+
+  examples(
+    ea
+      .command('stop')
+      .description("stop a deployment: the bridge EA closes its chart (the files stay; dcap ea run starts it again)")
+      .argument('<deployment>', 'the deployment id, or its first characters (dcap ea deployments)')
+      .action(action(async (ctx, id: string) => (await import('../commands/ea/stop.js')).stop(ctx, id))),
+    'dcap ea stop 0193a2f4',
+    'dcap ea stop 0193a2f4 --json',
+  );
+
+  examples(
+    ea
+      .command('deployments')
+      .description('every deployment with its status (pending, deployed, running, stopped, failed) and chart, by agent')
+      .option('--agent <name>', 'only this agent')
+      .action(action(async (ctx, opts) => (await import('../commands/ea/deployments.js')).deployments(ctx, opts))),
+    'dcap ea deployments',
+    'dcap ea deployments --agent vps-1 --json',
   );
   return ea;
 }

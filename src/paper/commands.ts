@@ -20,6 +20,7 @@ import { RETCODES, retcodeName } from '../bridge/retcodes.js';
 import { levelsFromPips, normalisePrice, normaliseVolume, riskVolume } from '../bridge/rules.js';
 import type { SymbolSpec } from '../bridge/symbols.js';
 import { lots, type PendingType, type Side } from './checks.js';
+import type { PaperCharts } from './charts.js';
 import type { PaperEngine, Reply } from './engine.js';
 
 export interface ExecEnv {
@@ -31,6 +32,8 @@ export interface ExecEnv {
   /** AutoTrading on (and the EA allowed to trade). */
   tradeAllowed: boolean;
   subscribe(symbols: string[]): void;
+  /** Deployed EAs' charts (charts.ts); absent: deploy/run/stop are not supported. */
+  charts?: PaperCharts;
 }
 
 interface Head {
@@ -82,6 +85,15 @@ export function executeCommand(cmd: Command, env: ExecEnv): Result {
       return cancel(cmd, env);
     case 'subscribe':
       return subscribe(cmd, env);
+    case 'deploy':
+    case 'run':
+      if (env.charts) return env.charts.attach(cmd, env.now, (s) => env.engine.specs.has(s));
+      break;
+    case 'stop':
+      if (env.charts) return env.charts.stop(cmd, env.now);
+      break;
+  }
+  switch (cmd.type) {
     default:
       return makeResult(cmd, env.now, 20006, { detail: `command type ${cmd.type} is not supported by DcapBridge ${BRIDGE_VERSION} (paper)` });
   }

@@ -39,6 +39,14 @@ export function bridgePaths(filesDir: string, bridgeId: string): BridgePaths {
   };
 }
 
+/**
+ * The paper terminal's own data folder (it holds MQL5\Experts, MQL5\Profiles\Templates): where
+ * an agent with `--bridge paper` puts deployed EAs unless given --terminal-dir.
+ */
+export function paperTerminalDir(filesDir: string, bridgeId: string): string {
+  return join(bridgePaths(filesDir, bridgeId).root, 'paper', 'terminal');
+}
+
 export async function ensureBridgeDirs(p: BridgePaths): Promise<void> {
   for (const dir of [p.cmd, p.res, p.done, dirname(p.account)]) await mkdir(dir, { recursive: true });
 }

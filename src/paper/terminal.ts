@@ -14,7 +14,8 @@ import { isWithinHours, parseHours, type TradingHours } from '../core/hours.js';
 import type { Logger } from '../log.js';
 import { executeCommand, makeResult } from './commands.js';
 import { PaperEngine, type SavedAccount } from './engine.js';
-import { bridgePaths, CommandWatcher, ensureBridgeDirs, LatestWriter, listCommands, writeJsonAtomic, type BridgePaths, type CommandFile } from './files.js';
+import { PaperCharts } from './charts.js';
+import { bridgePaths, CommandWatcher, ensureBridgeDirs, paperTerminalDir, LatestWriter, listCommands, writeJsonAtomic, type BridgePaths, type CommandFile } from './files.js';
 import { findByTag, JobMemory, recalled, shouldRemember } from './idempotency.js';
 import { CsvReplay, RandomWalk, quoteAt, defaultsFor, type PriceFeed, type Quote } from './prices.js';
 
@@ -57,6 +58,8 @@ export interface PaperOptions {
   stateIntervalMs?: number;
   /** Processed-job memory kept this long (default 30 days). */
   memoryMaxAgeMs?: number;
+  /** The terminal's data folder (MQL5/ under it) where deployed EAs are looked for; default paperTerminalDir(). */
+  terminalDir?: string;
 }
 
 const PACKAGE_SYMBOLS = new URL('../../fixtures/symbols.json', import.meta.url);
@@ -68,6 +71,7 @@ export class PaperTerminal {
   private readonly engine: PaperEngine;
   private readonly feed: PriceFeed;
   private readonly memory: JobMemory;
+  readonly charts: PaperCharts;
   private readonly sessions = new Map<string, TradingHours>();
   private readonly closed = new Set<string>();
   private readonly writers: { state: LatestWriter; ticks: LatestWriter; account: LatestWriter };
@@ -119,6 +123,7 @@ export class PaperTerminal {
       ? CsvReplay.fromFile(opts.pricesFile, known, { speed: opts.priceSpeed ?? 1 })
       : new RandomWalk(this.specs, { tickRate: opts.tickRate ?? 5, spreadPoints: opts.spreadPoints, volatility: opts.volatility, seed: opts.seed });
     this.memory = new JobMemory(this.paths.done);
+    this.charts = new PaperCharts(join(this.paths.root, 'paper', 'charts.json'), opts.terminalDir ?? paperTerminalDir(opts.filesDir, this.bridgeId));
     this.subscribed = [...(opts.subscribe ?? [])];
     for (const s of this.subscribed) if (!known.has(s)) throw new Error(`subscribe: the symbols file has no "${s}"`);
     this.writers = {
@@ -158,6 +163,7 @@ export class PaperTerminal {
       }
     }
     await this.memory.init(this.opts.memoryMaxAgeMs ?? 30 * 86_400_000);
+    await this.charts.load();
     this.onQuotes(this.feed.initial());
     this.startedAt = Date.now();
     this.beat = 0;
@@ -200,6 +206,7 @@ export class PaperTerminal {
       account: this.engine.account(this.tradeAllowed),
       positions: this.engine.positionViews(),
       orders: this.engine.orderViews(),
+      charts: this.charts.list(),
     };
   }
 
@@ -388,8 +395,10 @@ export class PaperTerminal {
             this.subscribed = symbols;
             void this.writers.ticks.write().catch((err) => this.fail('ticks', err));
           },
+          charts: this.charts,
         });
-        if (cmd.type !== 'subscribe') await this.writers.account.write();
+        if (cmd.type === 'deploy' || cmd.type === 'run' || cmd.type === 'stop') await this.charts.save();
+        else if (cmd.type !== 'subscribe') await this.writers.account.write();
       }
     }
     // The memory first, then the result, then the command goes: a crash between any two steps

@@ -1,5 +1,6 @@
 import { shortJobId } from '../bridge/protocol.js';
 import type { JobType } from '../core/types.js';
+import { applyEaJobResult, EA_JOB_TYPES } from '../ea/job-results.js';
 import type { DB } from './db.js';
 import { appendOutbox } from './outbox.js';
 import { prepared } from './prepare.js';
@@ -163,6 +164,9 @@ export function failureReason(r: { retcode?: number | null; retcodeText?: string
 
 function finishJob(db: DB, jobId: string, ok: boolean, result: unknown, reason: string | null, now: number): void {
   const status = ok ? 'done' : 'failed';
+  // EA jobs move their deployment or version in this same transaction (src/ea/job-results.ts).
+  const type = prepared(db, 'SELECT type FROM jobs WHERE id = ?').pluck().get(jobId) as string | undefined;
+  if (type !== undefined && EA_JOB_TYPES.has(type)) result = applyEaJobResult(db, jobId, type, ok, result as Record<string, unknown>, reason, now);
   const json = JSON.stringify(result);
   prepared(db, 'UPDATE jobs SET status = ?, result = ?, completed_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?').run(
     status,

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DcapAgent } from '../../agent/agent.js';
 import type { Ctx } from '../../context.js';
 import { untilSignal } from '../../daemons/lifecycle.js';
@@ -12,6 +12,8 @@ export interface AgentStartOptions {
   bridge?: string;
   filesDir?: string;
   bridgeId?: string;
+  terminalDir?: string;
+  metaeditor?: string;
 }
 
 /** MT5's Common\Files on Windows; off Windows there is no default (a wine prefix differs per user). */
@@ -24,7 +26,7 @@ export function defaultFilesDir(platform = process.platform, env = process.env):
 export async function start(ctx: Ctx, opts: AgentStartOptions): Promise<void> {
   const flags: Record<string, unknown> = {};
   for (const k of ['server', 'agentId', 'key', 'bridge', 'filesDir', 'bridgeId'] as const) if (opts[k] !== undefined) flags[k] = opts[k];
-  const config = ctx.config({ agent: flags });
+  const config = ctx.config({ agent: flags, ...(opts.metaeditor !== undefined ? { ea: { metaeditor: opts.metaeditor } } : {}) });
   const a = config.agent;
   const missing = [
     !a.server && '--server URL (or DCAP_SERVER)',
@@ -42,7 +44,14 @@ export async function start(ctx: Ctx, opts: AgentStartOptions): Promise<void> {
         'e.g. under wine: --files-dir "$HOME/.wine/drive_c/users/$USER/AppData/Roaming/MetaQuotes/Terminal/Common/Files"',
     );
   }
+  // EA jobs (docs/ea-deploy.md): where deployed EAs go, and this machine's MetaEditor for compile jobs.
+  const terminalDir = opts.terminalDir ?? (ctx.env.DCAP_TERMINAL_DIR || undefined);
+  const { ea } = config;
   const agent = new DcapAgent({
+    terminalDir: terminalDir === undefined ? undefined : resolve(ctx.cwd, terminalDir),
+    compile: ea.metaeditor
+      ? { metaeditor: resolve(ctx.cwd, ea.metaeditor), include: ea.include === undefined ? undefined : resolve(ctx.cwd, ea.include), wine: ea.wine, env: ctx.env }
+      : undefined,
     server: a.server!,
     agentId: a.agentId!,
     key: a.key!,

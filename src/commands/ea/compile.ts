@@ -13,6 +13,8 @@ export interface CompileFlags {
   wine?: boolean;
   /** ms, already parsed by the CLI. */
   timeout?: number;
+  /** Compile on this agent with its MetaEditor (a compile job) instead of here. */
+  agent?: string;
 }
 
 /**
@@ -39,6 +41,10 @@ export function compileOptions(ctx: Ctx, flags: CompileFlags): CompileOptions {
 
 /** `dcap ea compile <file.mq5>`: compiler-style diagnostics, a summary, exit 1 when it failed. */
 export async function compile(ctx: Ctx, target: string, flags: CompileFlags): Promise<void> {
+  if (flags.agent !== undefined) {
+    if (flags.watch || flags.syntaxOnly) throw new UserError('--agent compiles a stored version: --watch and --syntax-only are for local compiles');
+    return (await import('./compile-agent.js')).compileOnAgent(ctx, target, flags.agent);
+  }
   const file = resolve(ctx.cwd, target);
   if (!existsSync(file)) {
     // Not a file: a project version, name or name@N (docs/ea.md).

@@ -10,6 +10,8 @@ import type { JobWaiters } from './job-waiters.js';
 
 /** State snapshots carry every open position; a megabyte is thousands of them. */
 const API_BODY_LIMIT = 1024 * 1024;
+/** A compile job's result carries the .ex5, base64 (src/ea/deploy-payload.ts MAX_COMPILED_EX5_BYTES). */
+const RESULT_BODY_LIMIT = 8 * 1024 * 1024;
 const MAX_WAIT_S = 60;
 
 const Num = z.number().finite();
@@ -94,11 +96,12 @@ export class AgentApi {
     }
     if (route === 'jobs/next') return this.next(req, res, agent, send);
     let body: unknown;
+    const limit = rest[0] === 'jobs' ? RESULT_BODY_LIMIT : API_BODY_LIMIT;
     try {
-      const raw = await readBody(req, API_BODY_LIMIT);
+      const raw = await readBody(req, limit);
       body = JSON.parse(raw.toString('utf8'));
     } catch (err) {
-      if (err instanceof BodyTooLarge) return send(res, 413, { error: `body over ${API_BODY_LIMIT} bytes` });
+      if (err instanceof BodyTooLarge) return send(res, 413, { error: `body over ${limit} bytes` });
       return send(res, 400, { error: `body is not JSON: ${(err as Error).message}` });
     }
     const now = this.o.now();

@@ -23,6 +23,8 @@
 #define DCAP_NOT_FOUND      20005
 #define DCAP_UNSUPPORTED    20006
 #define DCAP_INTERNAL       20007
+#define DCAP_DEPLOY_FILES   20008
+#define DCAP_CHART_FAILED   20009
 
 // Settings from the EA inputs, set once in OnInit.
 struct SDcapSettings
@@ -91,6 +93,8 @@ string RetcodeName(const uint code)
       case 20005: return "DCAP_NOT_FOUND";
       case 20006: return "DCAP_UNSUPPORTED";
       case 20007: return "DCAP_INTERNAL";
+      case 20008: return "DCAP_DEPLOY_FILES";
+      case 20009: return "DCAP_CHART_FAILED";
      }
    return "UNKNOWN_" + IntegerToString(code);
   }
