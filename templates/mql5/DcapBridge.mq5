@@ -16,6 +16,7 @@
 #property version   "1.00"
 #property description "dcap bridge: TradingView alerts to MT5 orders through files in Common\\Files\\dcap"
 
+#include <Dcap\Deploy.mqh>
 #include <Dcap\Manage.mqh>
 #include <Dcap\Report.mqh>
 
@@ -310,8 +311,8 @@ bool Dispatch(CJson *cmd, CDcapResult &r)
    else if(type == "modify")    ExecModify(cmd, r);
    else if(type == "cancel")    ExecCancel(cmd, r);
    else if(type == "subscribe") ExecSubscribe(cmd, r);
-   else if(type == "deploy" || type == "run" || type == "stop")
-      r.Fail(DCAP_UNSUPPORTED, "command type " + type + " is not supported by DcapBridge " + DCAP_BRIDGE_VERSION);
+   else if(type == "deploy" || type == "run") ExecAttach(cmd, r);
+   else if(type == "stop")      ExecStop(cmd, r);
    else
       r.Fail(DCAP_BAD_COMMAND, "unknown command type '" + type + "'");
    return true;

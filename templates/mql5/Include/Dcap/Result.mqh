@@ -44,6 +44,8 @@ public:
    SDcapItem         items[];
    string            warnings[];
    string            symbolsJson; // subscribe: a JSON array of symbol specs
+   string            deploymentId; // deploy/run/stop
+   string            chartId;      // deploy/run/stop: a decimal string (ids exceed 2^53)
 
                      CDcapResult(void) { Init("", 0); }
    void              Init(const string id, const long s)
@@ -51,7 +53,7 @@ public:
       jobId = id; seq = s; type = ""; ok = false; retcode = DCAP_INTERNAL;
       order = 0; deal = 0; ticket = 0; price = 0.0; volume = 0.0;
       comment = ""; error = "no result"; source = "executed"; symbol = ""; side = "";
-      digits = 8; hasItems = false; symbolsJson = "";
+      digits = 8; hasItems = false; symbolsJson = ""; deploymentId = ""; chartId = "";
       ArrayResize(items, 0);
       ArrayResize(warnings, 0);
      }
@@ -166,6 +168,10 @@ public:
         }
       if(symbolsJson != "")
          w.KRaw("symbols", symbolsJson);
+      if(deploymentId != "")
+         w.KStr("deploymentId", deploymentId);
+      if(chartId != "")
+         w.KStr("chartId", chartId);
       w.EndObject();
       return w.Text();
      }
