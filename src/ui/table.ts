@@ -5,7 +5,9 @@
  */
 export function table(headers: string[], rows: unknown[][]): string {
   const cells = rows.map((r) => r.map(cell));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...column): spreading a 500,000-row column would overflow the stack.
+  const widths = headers.map((h) => h.length);
+  for (const r of cells) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   const line = (r: string[]) =>
     r
       .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
