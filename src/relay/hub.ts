@@ -306,6 +306,8 @@ export class Hub {
         this.flusher = undefined;
       }
     }, this.o.flushMs ?? 20);
+    // Never what keeps a stopping process alive.
+    this.flusher.unref();
   }
 
   private beat(): void {
