@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DcapAgent } from '../agent/agent.js';
 import type { Ctx } from '../context.js';
-import { defaultSettings } from '../core/settings.js';
 import { WebhookServer } from '../daemons/webhook/server.js';
 import { UserError } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -13,9 +12,12 @@ import { openDb, storePath } from '../store/db.js';
 import { createStrategy } from '../store/strategies.js';
 import { loadFixtures } from './replay/fixtures.js';
 import { HttpRunner } from './replay/http.js';
+import { strategiesFromFile } from './replay/in-process.js';
 import { demoSummary, formatDemo } from './demo-summary.js';
 
 export const DEMO_ALERTS = fileURLToPath(new URL('../../fixtures/alerts/demo.jsonl', import.meta.url));
+/** The demo strategy is defined once, beside the recordings CI replays (so CI checks its outcomes too). */
+export const DEMO_STRATEGIES = fileURLToPath(new URL('../../fixtures/alerts/strategies.json', import.meta.url));
 
 export interface DemoOptions {
   alerts?: string;
@@ -37,8 +39,9 @@ export async function demo(ctx: Ctx, opts: DemoOptions): Promise<void> {
   const stops: (() => unknown)[] = [() => db.close()];
   try {
     const now = Date.now();
-    const settings = { ...defaultSettings(), symbols: ['EURUSD', 'GBPUSD', 'USDJPY', 'XAUUSD'], lots: 0.1, maxLots: 1, rateLimit: 0, agent: 'paper' };
-    const { secret } = createStrategy(db, 'demo', settings, now);
+    const demoStrategy = strategiesFromFile(DEMO_STRATEGIES).find((s) => s.name === 'demo');
+    if (!demoStrategy) throw new UserError(`${DEMO_STRATEGIES} has no "demo" strategy`);
+    const { secret } = createStrategy(db, 'demo', { ...demoStrategy.settings, agent: 'paper' }, now);
     const { agent, key } = pairAgent(db, 'paper', now);
     const server = new WebhookServer({ db, log, host: '127.0.0.1', port: 0, dedupWindowMs: 10_000 });
     const { url } = await server.start();
