@@ -54,8 +54,10 @@ export async function start(ctx: Ctx, opts: RelayOptions): Promise<void> {
     await relay.stop();
     throw new UserError((err as Error).message, undefined, { cause: err });
   }
+  // Handlers before the ready line: a signal sent the moment it appears must still stop cleanly.
+  const stopped = untilSignal(() => relay.stop(), ctx.log);
   ctx.log.info({ event: 'listening', url, instance: relay.instance, redis: settings.redis !== undefined }, 'relay listening');
   // The line scripts and tests wait for (stdout, even under --json).
   process.stdout.write(`listening on ${url}\n`);
-  await untilSignal(() => relay.stop(), ctx.log);
+  await stopped;
 }

@@ -5,6 +5,7 @@ import { WebhookServer } from '../daemons/webhook/server.js';
 import { storeAuthenticator } from '../relay/auth.js';
 import { RelayBus, seedFromStore, webhookEvents } from '../relay/bus.js';
 import { RelayServer } from '../relay/server.js';
+import { startSync, type SyncHandle } from '../sync/index.js';
 import { relaySettings, type RelayOptions } from './relay.js';
 
 /**
@@ -27,8 +28,10 @@ export async function up(ctx: Ctx, opts: Omit<RelayOptions, 'host' | 'port'> & {
   const releaseBus = bus.subscribe((msg) => relay.hub.publishChannel(msg));
   // Subscribers that connect first still get every agent's state and the latest signals.
   seedFromStore(db, (msg) => relay.hub.publishChannel(msg, false));
+  let sync: SyncHandle | undefined;
   const webhook = new WebhookServer({
     db,
+    syncSnapshot: () => sync?.snapshot(),
     log: ctx.log,
     host: config.webhook.host,
     port: config.webhook.port,
@@ -45,13 +48,18 @@ export async function up(ctx: Ctx, opts: Omit<RelayOptions, 'host' | 'port'> & {
     await relay.stop();
     throw new UserError((err as Error).message, undefined, { cause: err });
   }
-  ctx.log.info({ event: 'listening', url, relay: `${url.replace(/^http/, 'ws')}/ws`, instance: relay.instance, dataDir: config.dataDir }, 'dcap up: webhook daemon and relay listening');
-  // The line scripts and tests wait for (stdout, even under --json).
-  process.stdout.write(`listening on ${url}\n`);
-  await untilSignal(async () => {
+  // The outbox sync runs beside intake, as in `dcap webhook start`; no request waits on it.
+  sync = startSync(db, config, ctx.log, { kind: 'up' });
+  // Handlers before the ready line: a signal sent the moment it appears must still drain gracefully.
+  const stopped = untilSignal(async () => {
     // Relay sockets first: the HTTP server's close waits for every upgraded connection too.
     await relay.stop();
     releaseBus();
     await webhook.stop();
+    await sync?.stop();
   }, ctx.log);
+  ctx.log.info({ event: 'listening', url, relay: `${url.replace(/^http/, 'ws')}/ws`, instance: relay.instance, dataDir: config.dataDir }, 'dcap up: webhook daemon and relay listening');
+  // The line scripts and tests wait for (stdout, even under --json).
+  process.stdout.write(`listening on ${url}\n`);
+  await stopped;
 }
