@@ -9,7 +9,7 @@ import { eaCommandBody } from '../ea/deploy-payload.js';
 import type { ServerJob } from './client.js';
 
 const FIELDS: Record<string, readonly string[]> = {
-  trade: ['action', 'symbol', 'sourceSymbol', 'side', 'orderType', 'volume', 'riskPct', 'price', 'sl', 'tp', 'slPips', 'tpPips', 'deviationPoints', 'magic', 'comment', 'expiration'],
+  trade: ['action', 'symbol', 'sourceSymbol', 'side', 'orderType', 'volume', 'riskPct', 'maxVolume', 'price', 'sl', 'tp', 'slPips', 'tpPips', 'deviationPoints', 'magic', 'comment', 'expiration'],
   close: ['action', 'symbol', 'sourceSymbol', 'ticket', 'volume', 'deviationPoints', 'magic', 'comment'],
   modify: ['symbol', 'sourceSymbol', 'ticket', 'side', 'sl', 'tp', 'slPips', 'tpPips', 'price', 'magic', 'comment'],
   cancel: ['symbol', 'sourceSymbol', 'ticket', 'side', 'magic', 'comment'],

@@ -65,6 +65,11 @@ export const TradeCommandSchema = z
     volume: Positive.optional(),
     /** Percent of equity to lose at the stop. Needs sl or slPips. */
     riskPct: z.number().positive().max(100).optional(),
+    /**
+     * The strategy's largest order in lots: a volume (above all one sized from riskPct, which only
+     * the terminal can compute) is cut to it, with a warning in the result.
+     */
+    maxVolume: Positive.optional(),
     /** Entry price; required for pending orders, ignored for market orders. */
     price: Positive.optional(),
     sl: Positive.optional(),

@@ -130,13 +130,20 @@ function trade(cmd: TradeCommand, env: ExecEnv): Result {
         ? riskVolume(spec, engine.account(true).equity, cmd.riskPct!, entry, sl)
         : ({ ok: false, reason: 'risk sizing needs a stop loss' } as const);
   if (!sized.ok) return makeResult(cmd, env.now, 10014, { ...extra, detail: `Invalid volume: ${sized.reason}` });
-  const warnings = sized.clamped ? [`volume ${cmd.volume ?? 'from riskPct'} was cut to the maximum ${sized.volume} of ${cmd.symbol}`] : undefined;
+  const warnings = sized.clamped ? [`volume ${cmd.volume ?? 'from riskPct'} was cut to the maximum ${sized.volume} of ${cmd.symbol}`] : [];
+  if (cmd.maxVolume !== undefined && sized.volume > cmd.maxVolume) {
+    // The strategy's max lots, which the risk gate could not check for a risk-sized order.
+    const capped = normaliseVolume(spec, cmd.maxVolume);
+    if (!capped.ok) return makeResult(cmd, env.now, 10014, { ...extra, detail: `Invalid volume: maxVolume ${cmd.maxVolume}: ${capped.reason}` });
+    warnings.push(`volume ${sized.volume} was cut to the strategy's maximum ${capped.volume}`);
+    sized.volume = capped.volume;
+  }
 
   const magic = cmd.magic ?? env.magic;
   const reply = pending
     ? engine.pending({ symbol: cmd.symbol, type: cmd.action as PendingType, volume: sized.volume, price: entry, sl, tp, comment, magic, expiration: cmd.expiration ?? 0 }, env.now)
     : engine.market({ symbol: cmd.symbol, side, volume: sized.volume, sl, tp, comment, magic }, env.now);
-  return fromReply(cmd, env.now, reply, { ...extra, ...(warnings ? { warnings } : {}) });
+  return fromReply(cmd, env.now, reply, { ...extra, ...(warnings.length ? { warnings } : {}) });
 }
 
 function fromReply(head: Head, now: number, reply: Reply, extra: Partial<Result>): Result {

@@ -47,6 +47,18 @@ describe('market orders', () => {
   });
 });
 
+describe('maxVolume', () => {
+  it('cuts a risk-sized volume to the strategy maximum, with a warning', async () => {
+    // 1% of 10,000 USD at a 20-pip EURUSD stop is 0.5 lots: far above the cap of 0.02.
+    const r = await h.run(buy(h, { volume: undefined, riskPct: 1, slPips: 20, maxVolume: 0.02 }));
+    expect(r).toMatchObject({ ok: true, volume: 0.02 });
+    expect(r.warnings?.join(' ')).toMatch(/maximum 0\.02/);
+    const small = await h.run(buy(h, { volume: 0.01, maxVolume: 0.02 }));
+    expect(small).toMatchObject({ ok: true, volume: 0.01 });
+    expect(small.warnings).toBeUndefined();
+  });
+});
+
 describe('pending orders', () => {
   it.skipIf(!controllable)('[paper] a buy limit is placed, then triggered by the price and becomes a position', async () => {
     h.terminal!.setPrice('EURUSD', 1.1, 1.10008);

@@ -154,7 +154,7 @@ void ExecTrade(CJson *cmd, CDcapResult &r)
    string sym = cmd.GetStr("symbol");
    ENUM_ORDER_TYPE otype;
    bool pending;
-   string typeErr = FieldTypeError(cmd, "volume,riskPct,price,sl,tp,slPips,tpPips,deviationPoints,magic,expiration",
+   string typeErr = FieldTypeError(cmd, "volume,riskPct,maxVolume,price,sl,tp,slPips,tpPips,deviationPoints,magic,expiration",
                                    "action,symbol,comment");
    if(typeErr != "")                          { r.Fail(DCAP_BAD_COMMAND, typeErr); return; }
    if(!ActionToOrderType(action, otype, pending)) { r.Fail(DCAP_BAD_COMMAND, "unknown trade action '" + action + "'"); return; }
@@ -265,6 +265,19 @@ void ExecTrade(CJson *cmd, CDcapResult &r)
            }
          if(clamped)
             r.Warn("volume clamped to the symbol maximum " + JsonNumber(lots, 8));
+         // the strategy's max lots: the risk gate cannot check a risk-sized volume, the terminal can
+         if(cmd.Has("maxVolume") && lots > cmd.GetNum("maxVolume"))
+           {
+            bool capClamped = false;
+            double cap = NormalizeLots(sym, cmd.GetNum("maxVolume"), capClamped);
+            if(cap <= 0.0)
+              {
+               r.Fail(10014, "10014 INVALID_VOLUME: maxVolume " + JsonNumber(cmd.GetNum("maxVolume"), 8) + " is below the minimum volume of " + sym);
+               return;
+              }
+            r.Warn("volume " + JsonNumber(lots, 8) + " was cut to the strategy's maximum " + JsonNumber(cap, 8));
+            lots = cap;
+           }
         }
 
       MqlTradeRequest req;
