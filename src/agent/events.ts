@@ -17,10 +17,25 @@ export interface TradeEvent {
   price?: number;
   profit?: number;
   ticket?: number;
+  /** The position's order comment: its dcap:<tag> names the job, hence the strategy, that opened it. */
+  comment?: string;
 }
 
-/** Fills of a trade job, and position closes of a close job. */
-export function eventsFromResult(r: Result, signalId: string | null): TradeEvent[] {
+/**
+ * A close of `volume` lots of position `ticket`: its realised P&L estimated from the position's
+ * last reported floating profit and swap (pro rata for a partial close), and its comment, so the
+ * server can count the loss against the strategy that opened it (daily loss limit). The result
+ * file carries no profit; the terminal's deal history would be exact (docs/agent.md).
+ */
+function closedPart(ticket: number, volume: number, before: readonly Position[]): Pick<TradeEvent, 'profit' | 'comment'> {
+  const p = before.find((x) => x.ticket === ticket);
+  if (!p) return {};
+  const share = p.volume > 0 ? Math.min(1, volume / p.volume) : 1;
+  return { profit: Math.round((p.profit + p.swap) * share * 100) / 100, comment: p.comment };
+}
+
+/** Fills of a trade job, and position closes of a close job (`before`: positions last reported). */
+export function eventsFromResult(r: Result, signalId: string | null, before: readonly Position[] = []): TradeEvent[] {
   if (r.source !== 'executed') return [];
   const base = { time: r.time, jobId: r.jobId, signalId, symbol: r.symbol, side: r.side };
   if (r.type === 'trade' && r.ok && r.deal > 0 && r.volume > 0) {
@@ -29,10 +44,18 @@ export function eventsFromResult(r: Result, signalId: string | null): TradeEvent
   if (r.type === 'close' && r.items) {
     return r.items
       .filter((i) => i.ok && i.deal > 0)
-      .map((i) => ({ ...base, id: `close:${i.ticket}:${i.deal}`, kind: 'close' as const, volume: i.volume, price: i.price, ticket: i.ticket }));
+      .map((i) => ({
+        ...base,
+        id: `close:${i.ticket}:${i.deal}`,
+        kind: 'close' as const,
+        volume: i.volume,
+        price: i.price,
+        ticket: i.ticket,
+        ...closedPart(i.ticket, i.volume, before),
+      }));
   }
   if (r.type === 'close' && r.ok && r.deal > 0) {
-    return [{ ...base, id: `close:${r.ticket}:${r.deal}`, kind: 'close', volume: r.volume, price: r.price, ticket: r.ticket }];
+    return [{ ...base, id: `close:${r.ticket}:${r.deal}`, kind: 'close', volume: r.volume, price: r.price, ticket: r.ticket, ...closedPart(r.ticket, r.volume, before) }];
   }
   return [];
 }
@@ -59,8 +82,9 @@ export function eventsFromStateChange(before: Position[], after: Position[], now
       side: p.side,
       volume: p.volume,
       price: kind === 'sl' ? p.sl : kind === 'tp' ? p.tp : p.currentPrice,
-      profit: p.profit,
+      profit: Math.round((p.profit + p.swap) * 100) / 100,
       ticket: p.ticket,
+      comment: p.comment,
     });
   }
   return out;

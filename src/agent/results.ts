@@ -63,7 +63,7 @@ export class ResultIngest {
         if (this.closedByJobs.size > 10_000) this.closedByJobs.clear();
         for (const i of result.items ?? [{ ticket: result.ticket }]) if (i.ticket > 0) this.closedByJobs.add(i.ticket);
       }
-      const events = eventsFromResult(result, job.signalId);
+      const events = eventsFromResult(result, job.signalId, this.lastPositions());
       if (this.o.store.recordResult(jobId, result as unknown as Record<string, unknown>, events, Date.now())) {
         this.jobsDone++;
         this.o.log.info(
@@ -80,6 +80,11 @@ export class ResultIngest {
     } finally {
       this.busy.delete(jobId);
     }
+  }
+
+  /** The positions of the last state read (for the P&L of a close). */
+  private lastPositions(): Position[] {
+    return this.lastState ? (((JSON.parse(this.lastState) as Pick<State, 'positions'>).positions ?? []) as Position[]) : [];
   }
 
   /** state.json changed: read it after a short quiet period (the EA rewrites it on every change). */
@@ -105,8 +110,7 @@ export class ResultIngest {
     const { time: _time, ...content } = r.value;
     const text = JSON.stringify(content);
     if (text === this.lastState) return;
-    const before = this.lastState ? ((JSON.parse(this.lastState) as Pick<State, 'positions'>).positions ?? []) : [];
-    const events = this.lastState ? eventsFromStateChange(before as Position[], r.value.positions, Date.now(), this.closedByJobs) : [];
+    const events = this.lastState ? eventsFromStateChange(this.lastPositions(), r.value.positions, Date.now(), this.closedByJobs) : [];
     const now = Date.now();
     this.o.store.db.transaction(() => {
       this.o.store.queueState(r.value, now);

@@ -23,13 +23,14 @@ const job = (over: Partial<ServerJob> = {}): ServerJob => ({
 });
 
 describe('toCommand', () => {
-  it('maps a trade job to a protocol command, passing expiresAt and dropping what the protocol lacks', () => {
-    const m = toCommand(job({ expiresAt: 1763700060000 }), 41);
+  it('maps a trade job to a protocol command, passing expiresAt and the max lots, dropping what the protocol lacks', () => {
+    const m = toCommand(job({ expiresAt: 1763700060000, payload: { ...job().payload, unknownField: 1 } }), 41);
     expect(m.ok).toBe(true);
     if (!m.ok) return;
     expect(CommandSchema.parse(m.command)).toEqual(m.command);
     expect(m.command).toMatchObject({ v: 1, seq: 41, type: 'trade', action: 'buy', symbol: 'EURUSD.m', volume: 0.1, expiresAt: 1763700060000 });
-    expect(m.command).not.toHaveProperty('maxVolume');
+    expect(m.command).toMatchObject({ maxVolume: 2 });
+    expect(m.command).not.toHaveProperty('unknownField');
   });
 
   it('maps close, modify and cancel jobs', () => {
@@ -79,6 +80,14 @@ describe('events', () => {
     const r = JSON.parse(readFileSync(join(ROOT, 'fixtures/bridge/result-trade-ok.json'), 'utf8'));
     expect(eventsFromResult(r, 's1')).toEqual([expect.objectContaining({ id: 'fill:4987654321', kind: 'fill', signalId: 's1', volume: 0.1 })]);
     expect(eventsFromResult({ ...r, source: 'terminal' }, 's1')).toEqual([]);
+  });
+  it("carries the closed position's comment and its P&L (pro rata) for the daily loss limit", () => {
+    const before = [pos({ ticket: 7, volume: 0.2, profit: -30, swap: -2, comment: 'dcap:abc' })];
+    const close = { v: 1, jobId: 'j1', seq: 3, type: 'close', ok: true, retcode: 10009, retcodeText: 'DONE', order: 9, deal: 99, ticket: 7,
+      price: 1.1, volume: 0.1, comment: 'dcap:j1', error: null, source: 'executed', time: 5 } as const;
+    expect(eventsFromResult(close, null, before)).toEqual([expect.objectContaining({ id: 'close:7:99', kind: 'close', profit: -16, comment: 'dcap:abc' })]);
+    const gone = eventsFromStateChange([pos({ ticket: 8, currentPrice: 1.0899, profit: -11, swap: -1, comment: 'dcap:def' })], [], 10, new Set());
+    expect(gone).toEqual([expect.objectContaining({ kind: 'sl', profit: -12, comment: 'dcap:def' })]);
   });
 });
 
