@@ -43,6 +43,9 @@ export class JobLoop {
   private ticks = 0;
   private timer?: NodeJS.Timeout;
   private lock: Promise<unknown> = Promise.resolve();
+  /** Jobs received from the server whose handle() has not finished (not all in agent.db yet). */
+  private handling = 0;
+  private writeFailed = false;
   private running?: Promise<void>;
   private readonly rec: ReconcileDeps;
 
@@ -109,13 +112,19 @@ export class JobLoop {
       void this.tick().finally(() => (ticking = false));
     }, 1000);
     while (!this.abort.signal.aborted) {
+      if (this.writeFailed) {
+        // A disk that refuses writes must not turn into a hot loop of claims.
+        this.writeFailed = false;
+        await this.waker.sleep(1000);
+        continue;
+      }
       await this.o.health.refresh();
       if (!this.o.health.bridgeReady) {
         this.stateName = 'waiting_bridge';
         await this.waker.sleep(500);
         continue;
       }
-      if (this.o.store.countOpen() >= (this.o.maxInFlight ?? 16)) {
+      if (this.o.store.countOpen() + this.handling >= (this.o.maxInFlight ?? 16)) {
         this.stateName = 'waiting_slot';
         await this.waker.sleep(1000);
         continue;
@@ -140,14 +149,21 @@ export class JobLoop {
       this.failures = 0;
       this.o.health.serverReachable();
       if (!job) continue;
-      this.stateName = 'writing';
-      try {
-        await this.serial(() => this.handle(job));
-      } catch (err) {
-        // The job is in agent.db (or not yet claimed there): reconciliation picks it up.
-        this.o.log.error({ event: 'job.write_failed', jobId: job.id, err: String(err) }, 'could not write the command; will retry');
-        await this.waker.sleep(1000);
-      }
+      // Pipelined: the next long-poll goes out at once while this job is recorded and written, so
+      // a burst is not paced by one HTTP round trip plus the disk per job. Only one poll is ever in
+      // flight and serial() keeps the order, so jobs get their seqs in the order the server handed
+      // them out (two polls at once could answer out of order).
+      this.handling++;
+      void this.serial(() => this.handle(job))
+        .catch((err: unknown) => {
+          // The job is in agent.db (or not yet claimed there): reconciliation picks it up.
+          this.o.log.error({ event: 'job.write_failed', jobId: job.id, err: String(err) }, 'could not write the command; will retry');
+          this.writeFailed = true;
+        })
+        .finally(() => {
+          this.handling--;
+          this.waker.wake();
+        });
     }
   }
 

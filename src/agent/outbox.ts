@@ -102,7 +102,29 @@ const fromRaw = (r: RawJob): AgentJob => ({
   updatedAt: r.updated_at,
 });
 
-/** The agent's store. Every write is one transaction with synchronous=FULL (it stands for an order). */
+/**
+ * The agent's store. Every write is one transaction; which of them are fsynced (synchronous=FULL)
+ * follows from what each failure can lose:
+ *  - kill -9 loses no commit: a WAL commit is in the page cache once the call returns, whatever
+ *    `synchronous` says. Only a power loss (or an OS crash) can drop the last commits, and then
+ *    never out of order: the WAL is replayed up to its last synced frame, so one FULL commit makes
+ *    every earlier NORMAL one durable too.
+ *  - `recordResult` is FULL: the result file is deleted right after, and it is the only other copy.
+ *  - `markWritten` is FULL, right after the command file is renamed into cmd/: from then on the
+ *    claim is durable, and a command file lost with the power is written again by reconciliation
+ *    (stage written, gone from cmd/, no result; the EA's processed-job memory or the `dcap:` tag
+ *    answers it if it ran already).
+ *  - `claim` is NORMAL, before the command is written: a kill -9 after it leaves the row and
+ *    reconciliation writes the command. A power loss in the few ms until markWritten's fsync may
+ *    drop the row (with or without the command file); the server still holds the job as running
+ *    and hands it out again when its lease runs out, and a re-handed job the agent does not know
+ *    is first looked for in res/ and cmd/ (JobLoop.handle): nothing runs twice, nothing is lost.
+ *    Fsyncing here too cost one more fsync before every command file (bench/latency.mjs).
+ *  - `delivered` is NORMAL: a mark lost with the power means the row is sent again, and the server
+ *    answers a repeated result with `already_recorded`.
+ * The command file itself is fsynced before its rename (bridge/file.ts): without that, a power loss
+ * can leave a zero-length file under its final name, which the EA would answer as a broken command.
+ */
 export class AgentStore {
   readonly db: DB;
 
@@ -131,10 +153,11 @@ export class AgentStore {
   /**
    * Records a claimed job with the next seq BEFORE its command is written, so a crash between the
    * two leaves a row that reconciliation finishes. `minSeq`: the EA's lastSeq or the highest seq
-   * seen in cmd/, so a lost agent.db never reuses a seq the terminal already passed.
+   * seen in cmd/, so a lost agent.db never reuses a seq the terminal already passed. Not fsynced:
+   * markWritten's fsync covers it (see the class comment).
    */
   claim(j: ServerJob, minSeq: number, now: number): AgentJob {
-    return this.db.transaction(() => {
+    return this.relaxed(() => {
       const last = Number(prepared(this.db, "SELECT value FROM meta WHERE key = 'seq'").pluck().get() ?? 0);
       const seq = Math.max(last, minSeq) + 1;
       prepared(this.db, "INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(seq));
@@ -143,7 +166,7 @@ export class AgentStore {
         `INSERT INTO jobs (job_id, seq, signal_id, type, job, stage, attempt, claimed_at, updated_at) VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?, ?)`,
       ).run(j.id, seq, j.signalId, j.type, JSON.stringify(j), j.attempt, now, now);
       return this.getJob(j.id)!;
-    })();
+    });
   }
 
   /** A rewrite after a lost command file takes a fresh seq, so the EA sees it after everything it passed. */
@@ -157,6 +180,7 @@ export class AgentStore {
     })();
   }
 
+  /** Fsynced: the point from which the claim and its command survive a power loss. */
   markWritten(jobId: string, command: Record<string, unknown>, now: number): void {
     prepared(this.db, "UPDATE jobs SET stage = 'written', command = ?, updated_at = ? WHERE job_id = ? AND stage IN ('claimed', 'written')").run(
       JSON.stringify(command),
@@ -226,13 +250,14 @@ export class AgentStore {
     return prepared(this.db, 'SELECT count(*) FROM deliveries WHERE delivered_at IS NULL AND dead = 0').pluck().get() as number;
   }
 
+  /** Not fsynced: lost with the power, the row is only sent again (the server deduplicates). */
   delivered(d: Delivery, now: number): void {
-    this.db.transaction(() => {
+    this.relaxed(() => {
       // Delivered snapshots are worthless and come every second while prices move: drop them.
       if (d.kind === 'state') prepared(this.db, 'DELETE FROM deliveries WHERE id = ?').run(d.id);
       else prepared(this.db, 'UPDATE deliveries SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?').run(now, d.id);
       if (d.kind === 'result' && d.jobId) prepared(this.db, "UPDATE jobs SET stage = 'done', updated_at = ? WHERE job_id = ? AND stage = 'result'").run(now, d.jobId);
-    })();
+    });
   }
 
   failedAttempt(d: Delivery, error: string): void {
@@ -242,6 +267,21 @@ export class AgentStore {
   /** A delivery the server refuses for good (4xx): kept for inspection, no longer blocking the queue. */
   dead(d: Delivery, error: string): void {
     prepared(this.db, 'UPDATE deliveries SET dead = 1, attempts = attempts + 1, last_error = ? WHERE id = ?').run(error.slice(0, 2000), d.id);
+  }
+
+  /**
+   * One transaction committed with synchronous=NORMAL: safe from kill -9, not fsynced; the next
+   * FULL commit makes it durable (the WAL keeps the order). SQLite refuses to change the pragma
+   * inside a transaction: nested in one, the outer commit decides.
+   */
+  private relaxed<T>(fn: () => T): T {
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   getMeta(key: string): string | undefined {
