@@ -63,6 +63,11 @@ export interface AgentApiOptions {
   leaseMs: number;
   now: () => number;
   isStopping: () => boolean;
+  /**
+   * Runs a unit in the daemon's group commit (GroupCommit.run): a claim woken by an alert lands
+   * in the same transaction, and the same fsync, as the alert's job.
+   */
+  commit: <T>(fn: () => T) => Promise<T>;
 }
 
 type Send = (res: ServerResponse, status: number, body?: unknown) => void;
@@ -144,16 +149,24 @@ export class AgentApi {
     const deadline = Date.now() + waitS * 1000;
     let gone = false;
     res.on('close', () => (gone = true));
-    touchAgent(this.o.db, agent.id, this.o.now());
+    let touched = false;
     for (;;) {
       if (gone) return;
-      const job = claimJob(this.o.db, agent, this.o.now(), this.o.leaseMs);
+      // Wakes that come while the claim below waits for its commit are not lost: they show as a
+      // new generation, and the loop claims again instead of sleeping.
+      const generation = this.o.waiters.generation;
+      const job = await this.o.commit(() => {
+        if (!touched) touchAgent(this.o.db, agent.id, this.o.now());
+        return claimJob(this.o.db, agent, this.o.now(), this.o.leaseMs);
+      });
+      touched = true;
       if (job) {
         this.o.log.info({ event: 'job.claimed', agent: agent.name, jobId: job.id, attempt: job.attempts }, 'job claimed');
         return send(res, 200, { job: jobView(job) });
       }
       const left = deadline - Date.now();
       if (left <= 0 || gone || this.o.isStopping()) return send(res, 204);
+      if (this.o.waiters.generation !== generation) continue;
       // A lease of ours running out also makes a job claimable: wake for it, not only for new jobs.
       const lease = nextLeaseExpiry(this.o.db, agent.id);
       await this.o.waiters.wait(lease === undefined ? left : Math.min(left, Math.max(0, lease - this.o.now()) + 5));

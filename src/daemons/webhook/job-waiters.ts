@@ -10,6 +10,8 @@ export class JobWaiters {
   private waiters = new Set<() => void>();
   private timer?: NodeJS.Timeout;
   private dataVersion = -1;
+  /** Counts wake()s: a waiter busy between two waits compares it to see whether it missed one. */
+  generation = 0;
 
   constructor(
     private readonly db: DB,
@@ -36,6 +38,7 @@ export class JobWaiters {
   }
 
   wake(): void {
+    this.generation++;
     for (const w of [...this.waiters]) w();
   }
 

@@ -61,6 +61,7 @@ export class WebhookServer {
       leaseMs: opts.jobLeaseMs ?? 30_000,
       now: this.now,
       isStopping: () => this.stopping !== undefined,
+      commit: (fn) => this.commits.run(fn),
     });
   }
 
@@ -187,8 +188,13 @@ export class WebhookServer {
     let reply = this.intake.precheck(found.strategy, request);
     if (!reply) {
       try {
-        reply = await this.commits.run(() => this.intake.record(found.strategy, request));
-        if (reply.body?.jobId) this.waiters.wake();
+        const recorded = this.commits.run(() => this.intake.record(found.strategy, request));
+        // Woken before the commit, a long-polling agent queues its claim into the same batch, after
+        // this alert: the job and its claim commit together, one fsync, and the agent gets the
+        // job the moment the alert is answered. A claim that finds nothing (a duplicate, a block)
+        // only waits again.
+        this.waiters.wake();
+        reply = await recorded;
       } catch (err) {
         // A unit that threw (a bug) rolled back alone: nothing recorded, so 503 and TradingView resends.
         reply = { httpStatus: 503 };
