@@ -4,9 +4,10 @@
  * place, so a reader never sees half a file; readers skip names starting with "." (and anything
  * parseCommandFileName does not recognise).
  */
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'node:fs';
 import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { watchDir } from '../bridge/dir-watch.js';
 import { parseCommandFileName } from '../bridge/protocol.js';
 
 export interface BridgePaths {
@@ -86,8 +87,9 @@ export async function listCommands(cmdDir: string): Promise<CommandFile[]> {
 }
 
 /**
- * Calls `onChange` when something appears in cmd/: chokidar for latency, plus a periodic scan
- * because file events get lost (network shares, wine, an overflowing inotify queue).
+ * Calls `onChange` when something appears in cmd/: the OS's folder notifications for latency
+ * (src/bridge/dir-watch.ts), plus a periodic scan because file events get lost (network shares,
+ * wine, an overflowing inotify queue).
  */
 export class CommandWatcher {
   private watcher: FSWatcher | undefined;
@@ -100,17 +102,14 @@ export class CommandWatcher {
   ) {}
 
   async start(): Promise<void> {
-    this.watcher = watch(this.dir, { ignoreInitial: true, depth: 0, ignored: (p) => basename(p).startsWith('.') });
-    this.watcher.on('add', () => this.onChange());
-    this.watcher.on('change', () => this.onChange());
-    this.watcher.on('error', () => undefined); // the scan below still finds the files
-    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    // Temporary files (".name.tmp") are not commands yet; the scan below still finds whatever a lost event hid.
+    this.watcher = watchDir(this.dir, (name) => name?.startsWith('.') || this.onChange(), () => undefined);
     this.timer = setInterval(this.onChange, this.scanMs);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.watcher?.close();
+    this.watcher?.close();
     this.watcher = undefined;
   }
 }

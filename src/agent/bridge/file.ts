@@ -1,12 +1,13 @@
 /**
  * The agent's side of the bridge file protocol (DESIGN.md section 6, src/bridge/protocol.ts):
- * writes command files atomically, notices result files (chokidar, plus a periodic scan, as
- * chokidar can miss events on network and wine folders), reads hello.json and state.json.
+ * writes command files atomically, notices result files (the OS's folder notifications, plus a
+ * periodic scan, as events get lost on network and wine folders), reads hello.json and state.json.
  */
-import { watch, type FSWatcher } from 'chokidar';
 import { EventEmitter } from 'node:events';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, renameSync, writeFileSync, type FSWatcher } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { watchDir } from '../../bridge/dir-watch.js';
 import type { Logger } from '../../log.js';
 import {
   commandFileName,
@@ -25,7 +26,7 @@ export interface FileBridgeOptions {
   filesDir: string;
   bridgeId: string;
   log: Logger;
-  /** How often res/ and state.json are scanned besides chokidar's events. */
+  /** How often res/ and state.json are scanned besides the folder notifications. */
   scanMs?: number;
 }
 
@@ -37,9 +38,11 @@ export type ReadOutcome<T> = { ok: true; value: T; mtimeMs: number } | { ok: fal
  */
 export class FileBridge extends EventEmitter<{ result: [string]; state: [] }> {
   readonly dir: string;
-  private watcher?: FSWatcher;
+  private watchers: FSWatcher[] = [];
   private timer?: NodeJS.Timeout;
   private stateMtime = 0;
+  /** Result files this agent deleted: their deletion event is not a new result. */
+  private readonly deleted = new Set<string>();
 
   constructor(private readonly o: FileBridgeOptions) {
     super();
@@ -53,11 +56,14 @@ export class FileBridge extends EventEmitter<{ result: [string]; state: [] }> {
     for (const name of await readdir(join(this.dir, 'cmd'))) {
       if (name.startsWith('.') && name.endsWith('.tmp')) await rm(join(this.dir, 'cmd', name), { force: true });
     }
-    this.watcher = watch([join(this.dir, 'res'), join(this.dir, 'state.json')], { ignoreInitial: false, depth: 0 });
-    this.watcher.on('add', (p) => this.onPath(p));
-    this.watcher.on('change', (p) => this.onPath(p));
-    this.watcher.on('error', (err) => this.o.log.warn({ event: 'bridge.watch_error', err: String(err) }, 'file watcher error; the periodic scan goes on'));
-    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    const onError = (err: unknown) => this.o.log.warn({ event: 'bridge.watch_error', err: String(err) }, 'file watcher error; the periodic scan goes on');
+    const res = watchDir(join(this.dir, 'res'), (name) => (name === null ? void this.scan() : this.onResultName(name)), onError);
+    // state.json is replaced by a rename: watched through its folder, as a watch on the file
+    // itself would stay on the replaced inode.
+    const root = watchDir(this.dir, (name) => (name === null ? void this.scan() : name === 'state.json' && this.emit('state')), onError);
+    this.watchers = [res, root].filter((w): w is FSWatcher => w !== undefined);
+    // Results written while the agent was away, and the current state.
+    await this.scan();
     const scanMs = this.o.scanMs ?? 1000;
     this.timer = setInterval(() => void this.scan(), scanMs);
     this.timer.unref();
@@ -66,21 +72,21 @@ export class FileBridge extends EventEmitter<{ result: [string]; state: [] }> {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.watcher?.close();
-    this.watcher = undefined;
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
   }
 
-  private onPath(p: string): void {
-    const name = basename(p);
-    if (name === 'state.json') return void this.emit('state');
+  private onResultName(name: string): void {
     if (name.startsWith('.') || !name.endsWith('.json')) return;
-    this.emit('result', name.slice(0, -'.json'.length));
+    const jobId = name.slice(0, -'.json'.length);
+    if (this.deleted.delete(jobId)) return;
+    this.emit('result', jobId);
   }
 
   /** The fallback for missed watcher events: every result file present, and state.json's mtime. */
   async scan(): Promise<void> {
     try {
-      for (const name of await readdir(join(this.dir, 'res'))) this.onPath(name);
+      for (const name of await readdir(join(this.dir, 'res'))) if (!name.startsWith('.') && name.endsWith('.json')) this.emit('result', name.slice(0, -'.json'.length));
       const st = await stat(join(this.dir, 'state.json')).catch(() => undefined);
       if (st && st.mtimeMs !== this.stateMtime) {
         this.stateMtime = st.mtimeMs;
@@ -93,20 +99,26 @@ export class FileBridge extends EventEmitter<{ result: [string]; state: [] }> {
 
   /**
    * Writes cmd/<seq>-<jobId>.json atomically: a temporary name starting with '.' (which the EA
-   * ignores) in the same folder, fsynced, then renamed into place, so the EA never reads half a file.
+   * ignores) in the same folder, fsynced (so a power loss cannot leave a zero-length file under the
+   * final name), then renamed into place, so the EA never reads half a file.
+   *
+   * Synchronous on purpose: it is the one step between a claimed job and the EA, the file is a few
+   * hundred bytes, and five awaited fs calls cost five thread-pool round trips and event-loop turns,
+   * which on a loaded machine added milliseconds per command (bench/latency.mjs). The fsync blocks
+   * this thread about as long as an agent.db commit does.
    */
   async writeCommand(command: { seq: number; jobId: string } & Record<string, unknown>): Promise<string> {
     const rel = commandFileName(command.seq, command.jobId);
     const final = join(this.dir, rel);
     const tmp = join(this.dir, 'cmd', `.${basename(rel)}.${process.pid}.tmp`);
-    const fh = await open(tmp, 'w');
+    const fd = openSync(tmp, 'w');
     try {
-      await fh.writeFile(JSON.stringify(command), 'utf8');
-      await fh.sync();
+      writeFileSync(fd, JSON.stringify(command), 'utf8');
+      fsyncSync(fd);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
-    await rename(tmp, final);
+    renameSync(tmp, final);
     return final;
   }
 
@@ -126,7 +138,14 @@ export class FileBridge extends EventEmitter<{ result: [string]; state: [] }> {
 
   /** Called only once the result is safely in agent.db. */
   async deleteResult(jobId: string): Promise<void> {
-    await rm(join(this.dir, resultFileName(jobId)), { force: true });
+    try {
+      await rm(join(this.dir, resultFileName(jobId)));
+      // Bounded: an event that never comes (a lost notification) must not make the set grow for ever.
+      if (this.deleted.size > 1000) this.deleted.clear();
+      this.deleted.add(jobId);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 
   readHello(): Promise<ReadOutcome<Hello>> {
