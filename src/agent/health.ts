@@ -47,14 +47,22 @@ export class Health {
   private helloError?: string;
   private serverDown?: string;
   private lastKey = '';
+  private readAt = 0;
   private readonly now: () => number;
 
   constructor(private readonly o: HealthOptions) {
     this.now = o.now ?? Date.now;
   }
 
-  /** Re-reads hello.json; call about once a second and before each claim. */
-  async refresh(): Promise<Readiness> {
+  /**
+   * Re-reads hello.json; call about once a second and before each claim. `maxAgeMs`: keep a
+   * reading this recent instead (the EA rewrites hello.json once a second and counts as gone only
+   * after 3 s, so re-reading it for every job of a burst only costs CPU and a file read per job).
+   */
+  async refresh(maxAgeMs = 0): Promise<Readiness> {
+    const now = this.now();
+    if (maxAgeMs > 0 && now - this.readAt < maxAgeMs) return this.current();
+    this.readAt = now;
     const r = await this.o.bridge.readHello();
     if (r.ok) {
       this.hello = r.value;

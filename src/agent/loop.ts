@@ -118,7 +118,9 @@ export class JobLoop {
         await this.waker.sleep(1000);
         continue;
       }
-      await this.o.health.refresh();
+      // The 1 s tick re-reads hello.json anyway (and ends a poll when the bridge goes); a reading
+      // up to 250 ms old is as good before a claim.
+      await this.o.health.refresh(250);
       if (!this.o.health.bridgeReady) {
         this.stateName = 'waiting_bridge';
         await this.waker.sleep(500);
