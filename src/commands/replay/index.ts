@@ -113,7 +113,8 @@ function formatSummary(s: ReplaySummary): string {
 
 /** An ora spinner on stderr, only for a person watching (TTY) and never under --json. */
 async function progress(ctx: Ctx, total: number): Promise<{ update(done: number): void; stop(): void } | undefined> {
-  if (ctx.json || !process.stderr.isTTY || total === 0) return undefined;
+  // A pty reporting 0 columns (some CI runners) makes ora erase lines without end: no spinner there.
+  if (ctx.json || !process.stderr.isTTY || !(process.stderr.columns > 0) || total === 0) return undefined;
   const { default: ora } = await import('ora');
   const spinner = ora({ text: `replaying 0/${total}`, stream: process.stderr }).start();
   return {
