@@ -1,3 +1,4 @@
+import { table as sharedTable } from '../../ui/table.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Ctx } from '../../context.js';
@@ -106,7 +107,7 @@ export function projectJson(p: EaProject) {
 }
 
 /** Fixed-width columns for human tables. */
+/** A table whose first row is its header (the shared plain-text table, src/ui/table.ts). */
 export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+  return sharedTable(rows[0] ?? [], rows.slice(1));
 }

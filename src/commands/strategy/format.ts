@@ -52,12 +52,7 @@ export function storeItNow(what = 'the secret'): string {
   return `Store ${what} now: it is not shown again (dcap strategy rotate-secret NAME makes a new one).`;
 }
 
-/** A plain text table with left-aligned columns. */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [line(headers), ...rows.map(line)].join('\n');
-}
+export { table } from '../../ui/table.js';
 
 export function rateText(rate: number): string {
   return rate === 0 ? 'off' : `${rate}/s`;
