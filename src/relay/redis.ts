@@ -1,3 +1,4 @@
+import { redactUrl } from '../util/redact.js';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
@@ -108,13 +109,3 @@ export class RedisLink {
   }
 }
 
-/** The URL with any password replaced, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}

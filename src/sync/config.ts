@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { redactUrl } from './sink-pg.js';
+import { redactUrl } from '../util/redact.js';
 
 /** Which sink the config selects, or why sync is off. Pure: no connection is made. */
 export type SinkChoice =

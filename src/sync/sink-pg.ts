@@ -1,3 +1,4 @@
+import { redactUrl } from '../util/redact.js';
 import pg from 'pg';
 import { buildUpsert } from '../supabase/upsert.js';
 import { SinkError, type FailureKind, type Sink, type SinkOp, type SinkResult } from './sink.js';
@@ -143,13 +144,3 @@ export class PgSink implements Sink {
   }
 }
 
-/** postgres://user:secret@host/db -> postgres://user:***@host/db. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}

@@ -1,3 +1,4 @@
+import { redactUrl } from '../../util/redact.js';
 import pg from 'pg';
 import type { Ctx } from '../../context.js';
 import { EXIT, ExitError, UserError } from '../../errors.js';
@@ -96,13 +97,3 @@ async function inspect(client: pg.Client, migrations: BundledMigration[]): Promi
   return { applied, missing, migrationsTable };
 }
 
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(the database URL, which is not a valid URL)';
-  }
-}
