@@ -81,6 +81,10 @@ export function agentDb<T>(dataDir: string, fn: (db: Database.Database) => T): T
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     return fn(db);
+  } catch (err) {
+    // The agent creates agent.db and then its tables: read between the two, it has none yet.
+    if (/no such table/.test((err as Error).message)) return undefined;
+    throw err;
   } finally {
     db.close();
   }
