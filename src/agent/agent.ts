@@ -16,6 +16,8 @@ import { Health } from './health.js';
 import { JobLoop } from './loop.js';
 import { AgentStore } from './outbox.js';
 import { ResultIngest } from './results.js';
+import { isSubscribeJob, Subscriptions } from './subscriptions.js';
+import { TickPublisher } from './ticks.js';
 
 export const HEARTBEAT_MS = 5_000;
 
@@ -35,6 +37,12 @@ export interface AgentOptions {
   /** Long-poll wait in seconds (default 25). */
   waitS?: number;
   maxInFlight?: number;
+  /** The price relay to publish the terminal's ticks to (ws(s):// or http(s)://); none: no ticks (docs/agent.md). */
+  relay?: string;
+  /** Symbols streamed besides those of open positions. */
+  watch?: string[];
+  /** Relay reconnect delays (tests shorten them). */
+  relayBackoff?: { initialMs?: number; maxMs?: number };
 }
 
 export class DcapAgent {
@@ -47,6 +55,8 @@ export class DcapAgent {
   private deliverer?: Deliverer;
   private loop?: JobLoop;
   private local?: LocalJobs;
+  private subs?: Subscriptions;
+  private ticks?: TickPublisher;
   private heartbeatTimer?: NodeJS.Timeout;
   private stopping?: Promise<void>;
   private readonly startedAt = Date.now();
@@ -77,8 +87,14 @@ export class DcapAgent {
       queued: () => this.deliverer?.kick(),
       resolved: () => this.loop?.kick(),
     });
-    this.bridge.on('result', (jobId) => void this.ingest?.onResult(jobId));
-    this.bridge.on('state', () => this.ingest?.onState());
+    // The agent's own subscribe commands are not server jobs: their results never reach the outbox.
+    this.bridge.on('result', (jobId) =>
+      isSubscribeJob(jobId) ? void (this.subs ? this.subs.onResult(jobId) : this.bridge?.deleteResult(jobId)) : void this.ingest?.onResult(jobId),
+    );
+    this.bridge.on('state', () => {
+      this.ingest?.onState();
+      this.subs?.onState();
+    });
     this.loop = new JobLoop({
       store,
       bridge: this.bridge,
@@ -95,6 +111,13 @@ export class DcapAgent {
     await this.health.refresh();
     this.deliverer.start();
     this.loop.start();
+    if (this.o.relay) {
+      const health = this.health;
+      this.subs = new Subscriptions({ store, bridge: this.bridge, log, watch: this.o.watch ?? [], hello: () => health.lastHello });
+      this.ticks = new TickPublisher({ dir: this.bridge.dir, url: this.o.relay, agent: { id: this.o.agentId, key: this.o.key }, log, backoff: this.o.relayBackoff });
+      this.subs.start();
+      this.ticks.start();
+    }
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
     void this.heartbeat();
   }
@@ -125,6 +148,7 @@ export class DcapAgent {
       waitingFor: this.health?.current().waitingFor ?? null,
       loop: this.loop?.snapshot(),
       delivery: this.deliverer?.snapshot(),
+      ticks: this.ticks?.snapshot(),
       metrics: this.metrics(),
     };
   }
@@ -133,6 +157,8 @@ export class DcapAgent {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      await this.subs?.stop();
+      await this.ticks?.stop();
       await this.loop?.stop();
       await this.local?.stop();
       await this.deliverer?.stop();

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { action, examples } from './action.js';
+import { action, collect, examples } from './action.js';
 
 /** Wires `dcap agent`. Handlers live in src/commands/agent/ and are imported only when run. */
 export function registerAgent(program: Command): Command {
@@ -39,10 +39,15 @@ export function registerAgent(program: Command): Command {
       .option('--bridge-id <id>', 'bridge folder <files-dir>/dcap/<id>/, one per terminal (env DCAP_BRIDGE_ID; default "default")')
       .option('--terminal-dir <dir>', "the terminal's data folder, the parent of MQL5, where deploy jobs put EAs (env DCAP_TERMINAL_DIR; paper: a folder of its own)")
       .option('--metaeditor <path>', 'MetaEditor64.exe for compile jobs (env DCAP_METAEDITOR, config ea.metaeditor; none: compile jobs fail)')
+      .option('--relay <url>', "price relay to publish the terminal's ticks to: ws://HOST:PORT/ws, or off (env DCAP_RELAY_URL; default: the /ws of --server, as dcap up serves)")
+      .option('--watch <symbols>', 'symbols to stream besides those with open positions, comma-separated, repeatable (env DCAP_WATCH)', collect)
       .action(action(async (ctx, opts) => (await import('../commands/agent/start.js')).start(ctx, opts))),
     'DCAP_AGENT_KEY=... dcap agent start --server http://10.0.0.5:8080 --agent-id 0193... --bridge file',
     'dcap agent start --server http://127.0.0.1:8080 --agent-id 0193... --key ... --bridge file --files-dir ~/.wine/drive_c/users/me/AppData/Roaming/MetaQuotes/Terminal/Common/Files',
     'dcap agent start --server http://127.0.0.1:8080 --agent-id 0193... --key ... --bridge paper --data-dir .dcap-agent',
+    'dcap agent start --server http://127.0.0.1:8080 --agent-id 0193... --bridge paper --watch EURUSD,GBPUSD   # ticks to the /ws of dcap up',
+    'dcap agent start --server http://10.0.0.5:8080 --agent-id 0193... --bridge file --relay ws://10.0.0.6:8081 --watch XAUUSD',
+    'dcap agent start --server http://10.0.0.5:8080 --agent-id 0193... --bridge file --relay off   # no ticks',
     'dcap agent start --server http://10.0.0.5:8080 --agent-id 0193... --bridge file --terminal-dir "$HOME/.wine/drive_c/users/$USER/AppData/Roaming/MetaQuotes/Terminal/<hash>" --metaeditor "$HOME/.wine/drive_c/Program Files/MetaTrader 5/MetaEditor64.exe"',
   );
   examples(

@@ -4,6 +4,9 @@ import type { Ctx } from '../../context.js';
 import { untilSignal } from '../../daemons/lifecycle.js';
 import { UserError } from '../../errors.js';
 import { secretPrefix } from '../../log.js';
+import { relayUrl } from '../../relay/client.js';
+import { loggableUrl } from '../../agent/ticks.js';
+import { MAX_SUBSCRIBED } from '../../agent/subscriptions.js';
 
 export interface AgentStartOptions {
   server?: string;
@@ -14,6 +17,32 @@ export interface AgentStartOptions {
   bridgeId?: string;
   terminalDir?: string;
   metaeditor?: string;
+  relay?: string;
+  watch?: string[];
+}
+
+/**
+ * --relay (env DCAP_RELAY_URL): a ws(s):// URL, an http(s):// server URL (its /ws), or `off`;
+ * default: the relay of `dcap up` on the --server itself. Returns undefined for off.
+ */
+export function resolveRelay(given: string | undefined, server: string): string | undefined {
+  const value = (given ?? '').trim();
+  if (value.toLowerCase() === 'off') return undefined;
+  const url = value === '' ? server : value;
+  try {
+    return relayUrl(url);
+  } catch (err) {
+    throw new UserError(`--relay ${value === '' ? `(from --server ${url})` : `"${value}"`} is not a relay URL: ${(err as Error).message}; give ws://HOST:PORT/ws, the server's http:// URL, or off`);
+  }
+}
+
+/** --watch EURUSD,GBPUSD (repeatable; env DCAP_WATCH): broker symbol names, case kept (EURUSD.m). */
+export function parseWatch(values: string[]): string[] {
+  const symbols = [...new Set(values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))];
+  const bad = symbols.filter((s) => s.length > 64 || /\s/.test(s));
+  if (bad.length > 0) throw new UserError(`--watch: not a symbol name: ${bad.map((s) => JSON.stringify(s)).join(', ')} (up to 64 characters, no spaces; e.g. --watch EURUSD,GBPUSD)`);
+  if (symbols.length > MAX_SUBSCRIBED) throw new UserError(`--watch names ${symbols.length} symbols; the bridge streams at most ${MAX_SUBSCRIBED}`);
+  return symbols;
 }
 
 /** MT5's Common\Files on Windows; off Windows there is no default (a wine prefix differs per user). */
@@ -47,6 +76,8 @@ export async function start(ctx: Ctx, opts: AgentStartOptions): Promise<void> {
   // EA jobs (docs/ea-deploy.md): where deployed EAs go, and this machine's MetaEditor for compile jobs.
   const terminalDir = opts.terminalDir ?? (ctx.env.DCAP_TERMINAL_DIR || undefined);
   const { ea } = config;
+  const relay = resolveRelay(opts.relay ?? ctx.env.DCAP_RELAY_URL, a.server!);
+  const watch = parseWatch(opts.watch ?? (ctx.env.DCAP_WATCH ? [ctx.env.DCAP_WATCH] : []));
   const agent = new DcapAgent({
     terminalDir: terminalDir === undefined ? undefined : resolve(ctx.cwd, terminalDir),
     compile: ea.metaeditor
@@ -60,10 +91,13 @@ export async function start(ctx: Ctx, opts: AgentStartOptions): Promise<void> {
     bridgeId: a.bridgeId,
     dataDir: config.dataDir,
     log: ctx.log,
+    relay,
+    watch,
   });
   await agent.start();
   // Handlers before the ready line: a signal sent the moment it appears must still stop cleanly.
   const stopped = untilSignal(() => agent.stop(), ctx.log);
-  ctx.out(`agent ${a.agentId} (key ${secretPrefix(a.key!)}...) running: server ${a.server}, ${a.bridge} bridge in ${join(filesDir, 'dcap', a.bridgeId)}`);
+  const ticks = relay ? `ticks to ${loggableUrl(relay)}${watch.length ? ` (watching ${watch.join(', ')})` : ''}` : 'no ticks (--relay off)';
+  ctx.out(`agent ${a.agentId} (key ${secretPrefix(a.key!)}...) running: server ${a.server}, ${a.bridge} bridge in ${join(filesDir, 'dcap', a.bridgeId)}, ${ticks}`);
   await stopped;
 }
