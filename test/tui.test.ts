@@ -90,6 +90,14 @@ describe('dcap tui in a terminal', () => {
     expect(shown).toMatch(/paper-1\s+online/);
     expect(shown).toMatch(/fx\s+EURUSD\s+buy\s+executed/);
     expect(shown).not.toContain('DISCONNECTED');
+    // Live: the agent streams the position's symbol to the relay (docs/agent.md, "Live prices"),
+    // so the current price and the P&L on screen move without any key pressed.
+    const row = (s: string) => /> EURUSD\s+buy\s+0\.1\s+\S+\s+(\S+)\s+(\S+)/.exec(s);
+    const before = row(shown)!;
+    await waitForScreen((s) => {
+      const r = row(s);
+      return !!r && r[1] !== before[1] && r[2] !== before[2];
+    }, 'the current price and P&L of the EURUSD position moving');
 
     tmux('send-keys', '-t', 'tui', 'c');
     await waitForScreen((s) => s.includes('Close position #'), 'the close confirmation');
