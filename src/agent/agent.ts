@@ -114,7 +114,15 @@ export class DcapAgent {
     if (this.o.relay) {
       const health = this.health;
       this.subs = new Subscriptions({ store, bridge: this.bridge, log, watch: this.o.watch ?? [], hello: () => health.lastHello });
-      this.ticks = new TickPublisher({ dir: this.bridge.dir, url: this.o.relay, agent: { id: this.o.agentId, key: this.o.key }, log, backoff: this.o.relayBackoff });
+      const subs = this.subs;
+      this.ticks = new TickPublisher({
+        dir: this.bridge.dir,
+        url: this.o.relay,
+        agent: { id: this.o.agentId, key: this.o.key },
+        log,
+        backoff: this.o.relayBackoff,
+        onConnected: () => subs.activate(),
+      });
       this.subs.start();
       this.ticks.start();
     }

@@ -58,12 +58,22 @@ export class Subscriptions {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
+  private active = false;
 
   constructor(private readonly o: SubscriptionsOptions) {}
 
   start(): void {
     this.timer = setInterval(() => this.check(), this.o.checkMs ?? 1000);
     this.timer.unref();
+  }
+
+  /**
+   * The relay has accepted the agent: from now on the terminal streams what is published. Not
+   * before: with no relay at all (a `dcap webhook start` server) the terminal is not made to
+   * stream for nobody. A relay that drops later changes nothing here: it comes back.
+   */
+  activate(): void {
+    this.active = true;
     this.check();
   }
 
@@ -87,7 +97,7 @@ export class Subscriptions {
 
   /** Runs one evaluation at a time; a request during one runs another right after. */
   check(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.active) return;
     if (this.running) {
       this.again = true;
       return;

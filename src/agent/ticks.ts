@@ -27,6 +27,8 @@ export interface TickPublisherOptions {
   scanMs?: number;
   /** Reconnect delays (tests shorten them). */
   backoff?: { initialMs?: number; maxMs?: number };
+  /** Each time the relay accepts the connection. */
+  onConnected?: () => void;
 }
 
 /** The relay URL as it may be logged: no credentials, no query. */
@@ -72,6 +74,7 @@ export class TickPublisher {
       this.logged = 'up';
       this.sent.clear();
       this.read();
+      this.o.onConnected?.();
     });
     this.client.on('close', (e) => {
       if (e.retryInMs === null || this.logged === 'down' || this.logged === 'refused') return;
