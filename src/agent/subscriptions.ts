@@ -54,6 +54,13 @@ export class Subscriptions {
   private applied?: { key: string; seq: number; startedAt: number };
   /** A set the terminal refused: not sent again until the set or the EA instance changes. */
   private refused?: { key: string; startedAt: number };
+  /**
+   * --watch symbols in a set the terminal refused (a typo, a symbol this broker lacks): left out
+   * until the EA restarts, so a bad --watch never stops the P&L of open positions from moving.
+   * MT5 subscribes the others and names them in the result: only the rest is left out. The paper
+   * terminal refuses the whole set: every --watch symbol is left out.
+   */
+  private badWatch?: { symbols: Set<string>; startedAt: number };
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
@@ -85,7 +92,7 @@ export class Subscriptions {
 
   /** The symbols the terminal should stream now, sorted. */
   desired(): string[] {
-    const all = [...new Set([...this.o.watch, ...this.positions])];
+    const all = [...new Set([...this.o.watch.filter((s) => !this.badWatch?.symbols.has(s)), ...this.positions])];
     return all.slice(0, MAX_SUBSCRIBED).sort();
   }
 
@@ -119,6 +126,7 @@ export class Subscriptions {
     const hello = this.o.hello();
     // Written to a terminal that is not beating, a command only waits in cmd/; the set may change meanwhile.
     if (!hello || hello.status !== 'running' || Date.now() - hello.time > HELLO_STALE_MS) return;
+    if (this.badWatch && this.badWatch.startedAt !== hello.startedAt) this.badWatch = undefined;
     const want = this.desired();
     const key = want.join(',');
     if (this.pending) {
@@ -169,10 +177,16 @@ export class Subscriptions {
         this.applied = { key: p.key, seq: p.seq, startedAt: p.startedAt };
         this.o.log.info({ event: 'subscribe.done', jobId, symbols: p.key ? p.key.split(',') : [] }, 'terminal subscription updated');
       } else {
-        this.refused = { key: p.key, startedAt: p.startedAt };
+        const symbols = p.key ? p.key.split(',') : [];
+        const accepted = r.value.symbols && new Set(r.value.symbols.map((s) => s.symbol));
+        const bad = symbols.filter((s) => this.o.watch.includes(s) && !accepted?.has(s) && !this.badWatch?.symbols.has(s));
+        const withWatch = bad.length > 0;
+        if (withWatch) this.badWatch = { symbols: new Set([...(this.badWatch?.symbols ?? []), ...bad]), startedAt: p.startedAt };
+        else this.refused = { key: p.key, startedAt: p.startedAt };
         this.o.log.error(
-          { event: 'subscribe.refused', jobId, symbols: p.key ? p.key.split(',') : [], retcode: r.value.retcode, retcodeText: r.value.retcodeText, error: r.value.error },
-          `the terminal refused the subscription (${r.value.retcodeText}): ${r.value.error}; check --watch; not retried until the symbols change`,
+          { event: 'subscribe.refused', jobId, symbols, retcode: r.value.retcode, retcodeText: r.value.retcodeText, error: r.value.error },
+          `the terminal refused the subscription (${r.value.retcodeText}): ${r.value.error}; ` +
+            (withWatch ? `check --watch; leaving out ${bad.join(', ')} until the EA restarts` : 'not retried until the symbols change'),
         );
       }
     }

@@ -131,6 +131,18 @@ describe('dcap agent start publishes the terminal ticks', () => {
     }
   }, 60_000);
 
+  it('a --watch symbol the terminal lacks is reported once and never stops the positions from streaming', async () => {
+    const p = pair('paper-4');
+    agent = run(p, ['--watch', 'NOPE,USDJPY']);
+    await waitFor('the refusal logged', () => agent!.logs().includes('"event":"subscribe.refused"'));
+    expect(agent.logs()).toMatch(/the terminal refused the subscription \(DCAP_UNKNOWN_SYMBOL\): [^\n]*NOPE[^\n]*check --watch; leaving out NOPE, USDJPY until the EA restarts/);
+    const sub = subscriber(up.url, token, ['GBPUSD']);
+    clients.push(sub.client);
+    await executed(p.webhookPath, { action: 'sell', symbol: 'GBPUSD', qty: '0.1', id: 'nope-1' });
+    await waitFor('GBPUSD ticks despite the bad --watch', () => new Set(sub.of('GBPUSD').map((t) => t.bid)).size >= 2);
+    expect(agent.logs().match(/"event":"subscribe.refused"/g)).toHaveLength(1);
+  });
+
   it('--relay off publishes nothing and leaves the terminal unsubscribed', async () => {
     const p = pair('paper-3');
     const sub = subscriber(up.url, token, ['XAUUSD']);
