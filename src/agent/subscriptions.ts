@@ -148,8 +148,14 @@ export class Subscriptions {
     const seq = this.nextSeq(Math.max(inCmd, hello.ea.lastSeq));
     const jobId = `${SUBSCRIBE_JOB_PREFIX}${randomUUID()}`;
     const command = SubscribeCommandSchema.parse({ v: PROTOCOL_VERSION, seq, jobId, createdAt: Date.now(), type: 'subscribe', symbols });
-    await this.o.bridge.writeCommand(command);
+    // Pending before the file exists: its result may be noticed before writeCommand returns.
     this.pending = { jobId, seq, key, sentAt: Date.now(), startedAt: hello.startedAt };
+    try {
+      await this.o.bridge.writeCommand(command);
+    } catch (err) {
+      this.pending = undefined;
+      throw err;
+    }
     this.o.log.info({ event: 'subscribe.sent', jobId, seq, symbols }, `subscribing the terminal to ${symbols.length ? symbols.join(', ') : 'nothing'}`);
   }
 
