@@ -40,6 +40,10 @@ export async function tui(ctx: Ctx, opts: TuiOptions): Promise<void> {
   }
   const server = defaultServer(ctx, opts.server);
   const dataDir = ctx.config().dataDir;
+  // Ink renders only the final frame when it believes it runs in CI (env CI set, read when ink
+  // loads). We checked for a TTY above: this is an interactive terminal, so draw every frame.
+  process.env.CI = '0';
+  process.env.CONTINUOUS_INTEGRATION = '0';
   const [{ render }, { App }, { serverSource }, { storeCloser }] = await Promise.all([
     import('ink'),
     import('../tui/app.js'),

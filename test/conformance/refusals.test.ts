@@ -116,8 +116,8 @@ describe('refusals', () => {
     expect(r.error).toContain('price');
   });
 
-  it('deploy answers 20006 DCAP_UNSUPPORTED', async () => {
+  it('a deploy command without its deployment and files is refused as a bad command', async () => {
     const r = await h.run({ type: 'deploy', project: 'x' });
-    expect(r).toMatchObject({ ok: false, retcode: 20006, retcodeText: 'DCAP_UNSUPPORTED', type: 'deploy' });
+    expect(r).toMatchObject({ ok: false, retcode: 20001, retcodeText: 'DCAP_BAD_COMMAND', type: 'deploy' });
   });
 });
