@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
-import { authenticateAgent, recordHeartbeat, recordState, touchAgent, type AgentRow } from '../../store/agents.js';
+import { authenticateAgent, type AgentRow } from '../../store/agents.js';
 import type { DB } from '../../store/db.js';
-import { claimJob, completeJob, nextLeaseExpiry, type JobRow } from '../../store/jobs.js';
-import { recordTradeEvents } from '../../store/trade-events.js';
+import { nextLeaseExpiry, type JobRow } from '../../store/jobs.js';
 import { BodyTooLarge, readBody } from './body.js';
+import type { Write } from './db-ops.js';
 import type { JobWaiters } from './job-waiters.js';
 
 /** State snapshots carry every open position; a megabyte is thousands of them. */
@@ -64,10 +64,10 @@ export interface AgentApiOptions {
   now: () => number;
   isStopping: () => boolean;
   /**
-   * Runs a unit in the daemon's group commit (GroupCommit.run): a claim woken by an alert lands
-   * in the same transaction, and the same fsync, as the alert's job.
+   * Runs a write in the daemon's group commit (DbWorker.write): a claim woken by an alert lands
+   * in the same transaction, or the next one, after the alert's job. Resolves after the commit.
    */
-  commit: <T>(fn: () => T) => Promise<T>;
+  write: Write;
 }
 
 type Send = (res: ServerResponse, status: number, body?: unknown) => void;
@@ -113,19 +113,19 @@ export class AgentApi {
     if (route === 'heartbeat') {
       const hb = HeartbeatSchema.safeParse(body);
       if (!hb.success) return send(res, 422, { error: z.prettifyError(hb.error) });
-      recordHeartbeat(this.o.db, agent.id, hb.data, now);
+      await this.o.write('heartbeat', agent.id, hb.data, now);
       return send(res, 200, { ok: true, serverTime: now });
     }
     if (route === 'state') {
       const st = StateSchema.safeParse(body);
       if (!st.success) return send(res, 422, { error: z.prettifyError(st.error) });
-      recordState(this.o.db, agent.id, st.data, now);
+      await this.o.write('state', agent.id, st.data, now);
       return send(res, 200, { ok: true });
     }
     if (route === 'events') {
       const ev = EventsSchema.safeParse(body);
       if (!ev.success) return send(res, 422, { error: z.prettifyError(ev.error) });
-      const added = recordTradeEvents(this.o.db, agent.id, ev.data.events, now);
+      const added = await this.o.write('events', agent.id, ev.data.events, now);
       return send(res, 200, { ok: true, recorded: added, duplicates: ev.data.events.length - added });
     }
     const jobId = rest[1]!;
@@ -134,7 +134,7 @@ export class AgentApi {
     if (result.data.jobId !== undefined && result.data.jobId !== jobId) {
       return send(res, 422, { error: `result is for job ${result.data.jobId}, posted to ${jobId}` });
     }
-    const done = completeJob(this.o.db, agent.id, jobId, result.data, now);
+    const done = await this.o.write('result', agent.id, jobId, result.data, now);
     this.o.log.info({ event: 'job.result', agent: agent.name, jobId, ok: result.data.ok, retcode: result.data.retcode, outcome: done.outcome }, 'job result');
     if (done.outcome === 'unknown_job') return send(res, 404, { error: `no job ${jobId}` });
     if (done.outcome === 'not_claimed_by_agent') return send(res, 409, { error: `job ${jobId} was not claimed by this agent` });
@@ -155,10 +155,7 @@ export class AgentApi {
       // Wakes that come while the claim below waits for its commit are not lost: they show as a
       // new generation, and the loop claims again instead of sleeping.
       const generation = this.o.waiters.generation;
-      const job = await this.o.commit(() => {
-        if (!touched) touchAgent(this.o.db, agent.id, this.o.now());
-        return claimJob(this.o.db, agent, this.o.now(), this.o.leaseMs);
-      });
+      const job = await this.o.write('claim', { id: agent.id, name: agent.name }, this.o.now(), this.o.leaseMs, !touched);
       touched = true;
       if (job) {
         this.o.log.info({ event: 'job.claimed', agent: agent.name, jobId: job.id, attempt: job.attempts }, 'job claimed');

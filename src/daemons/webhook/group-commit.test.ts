@@ -1,56 +1,52 @@
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../store/db.js';
-import { CommitError, GroupCommit } from './group-commit.js';
+import { CommitError, commitBatch } from './group-commit.js';
 
 function setup() {
   const db = openDb(':memory:');
   db.exec('CREATE TABLE t (v INTEGER NOT NULL)');
-  return { db, gc: new GroupCommit(db, 3) };
+  const insert = (v: number) => () => db.prepare('INSERT INTO t VALUES (?)').run(v).changes;
+  const values = () => db.prepare('SELECT v FROM t ORDER BY rowid').pluck().all();
+  return { db, insert, values };
 }
 
-describe('GroupCommit', () => {
-  it('commits work queued in one turn together, in batches of at most maxBatch', async () => {
-    const { db, gc } = setup();
-    const results = await Promise.all([1, 2, 3, 4, 5].map((v) => gc.run(() => db.prepare('INSERT INTO t VALUES (?)').run(v).changes)));
-    expect(results).toEqual([1, 1, 1, 1, 1]);
-    expect(db.prepare('SELECT v FROM t ORDER BY rowid').pluck().all()).toEqual([1, 2, 3, 4, 5]);
-    expect(gc.stats.batches).toBe(2);
-    expect(gc.stats.units).toBe(5);
+describe('commitBatch', () => {
+  it('runs the units in order in one transaction; later units see earlier ones', () => {
+    const { db, insert, values } = setup();
+    const seen = () => db.prepare('SELECT count(*) FROM t').pluck().get();
+    const out = commitBatch(db, [insert(1), insert(2), seen, insert(3)]);
+    expect(out).toEqual([
+      { ok: true, value: 1 },
+      { ok: true, value: 1 },
+      { ok: true, value: 2 },
+      { ok: true, value: 1 },
+    ]);
+    expect(values()).toEqual([1, 2, 3]);
+    expect(db.inTransaction).toBe(false);
   });
 
-  it('rolls back a unit that throws, alone: the rest of its batch commits', async () => {
-    const { db, gc } = setup();
-    const ok = gc.run(() => db.prepare('INSERT INTO t VALUES (1)').run());
-    const bad = gc.run(() => {
+  it('rolls back a unit that throws, alone: the rest of its batch commits', () => {
+    const { db, insert, values } = setup();
+    const bad = () => {
       db.prepare('INSERT INTO t VALUES (2)').run();
       throw new Error('boom');
-    });
-    const ok2 = gc.run(() => db.prepare('INSERT INTO t VALUES (3)').run());
-    await expect(bad).rejects.toThrow('boom');
-    await ok;
-    await ok2;
-    expect(db.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual([1, 3]);
+    };
+    const out = commitBatch(db, [insert(1), bad, insert(3)]);
+    expect(out[1]).toMatchObject({ ok: false, error: expect.objectContaining({ message: 'boom' }) });
+    expect(out[0]!.ok && out[2]!.ok).toBe(true);
+    expect(values()).toEqual([1, 3]);
   });
 
-  it('rejects every unit of a batch whose transaction cannot start, and recovers after', async () => {
-    const { db, gc } = setup();
+  it('keeps nothing of a batch whose transaction fails, and works again after', () => {
+    const { db, insert, values } = setup();
     db.exec('BEGIN'); // someone else's open transaction makes BEGIN IMMEDIATE fail
-    const a = gc.run(() => db.prepare('INSERT INTO t VALUES (1)').run());
-    const b = gc.run(() => db.prepare('INSERT INTO t VALUES (2)').run());
-    await expect(a).rejects.toBeInstanceOf(CommitError);
-    await expect(b).rejects.toBeInstanceOf(CommitError);
-    expect(gc.stats.failedBatches).toBe(1);
+    expect(() => commitBatch(db, [insert(1), insert(2)])).toThrow(CommitError);
+    // A failing COMMIT (a deferred foreign key still violated) rolls back every unit.
+    db.exec('CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (p INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)');
+    expect(() => commitBatch(db, [insert(4), () => db.prepare('INSERT INTO c VALUES (9)').run()])).toThrow(CommitError);
     expect(db.inTransaction).toBe(false);
-    await gc.run(() => db.prepare('INSERT INTO t VALUES (3)').run());
-    expect(db.prepare('SELECT v FROM t').pluck().all()).toEqual([3]);
-    expect(gc.stats.lastError).toBeNull();
-  });
-
-  it('drain() waits for queued work', async () => {
-    const { db, gc } = setup();
-    void gc.run(() => db.prepare('INSERT INTO t VALUES (1)').run());
-    await gc.drain();
-    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1);
-    await gc.drain();
+    expect(values()).toEqual([]);
+    commitBatch(db, [insert(3)]);
+    expect(values()).toEqual([3]);
   });
 });

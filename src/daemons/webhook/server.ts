@@ -6,7 +6,8 @@ import type { DB } from '../../store/db.js';
 import { SCHEMA_VERSION } from '../../store/migrations/index.js';
 import { findStrategyBySecret } from '../../store/strategies.js';
 import { BodyTooLarge, readBody } from './body.js';
-import { CommitError, GroupCommit } from './group-commit.js';
+import { DbWorker } from './db-worker.js';
+import { CommitError } from './group-commit.js';
 import { BODY_LIMIT, Intake, type IntakeReply } from './intake.js';
 import { AgentApi } from './agent-api.js';
 import { JobWaiters } from './job-waiters.js';
@@ -34,13 +35,15 @@ const WEBHOOK_PREFIX = '/webhooks/tv/';
 const decoder = new TextDecoder('utf-8');
 
 /**
- * The webhook daemon's HTTP side: TradingView alerts in, /healthz. Every alert that reaches a
- * strategy is recorded in a group-committed transaction before it is answered.
+ * The webhook daemon's HTTP side: TradingView alerts in, the agent and read APIs, /healthz. Every
+ * alert that reaches a strategy is recorded in a group-committed transaction before it is
+ * answered. Writes run in the store worker (DbWorker) on its own connection, so fsyncs and
+ * checkpoints never stall HTTP parsing; `db` here serves the lookups (secrets, agent keys, reads).
  */
 export class WebhookServer {
   private server?: Server;
   private readonly intake: Intake;
-  private readonly commits: GroupCommit;
+  private readonly store: DbWorker;
   private readonly waiters: JobWaiters;
   private readonly agents: AgentApi;
   private readonly sockets = new Set<Socket>();
@@ -52,7 +55,7 @@ export class WebhookServer {
   constructor(private readonly opts: WebhookServerOptions) {
     this.now = opts.now ?? Date.now;
     this.intake = new Intake(opts.db, { dedupWindowMs: opts.dedupWindowMs });
-    this.commits = new GroupCommit(opts.db);
+    this.store = new DbWorker({ file: opts.db.name, dedupWindowMs: opts.dedupWindowMs, log: opts.log });
     this.waiters = new JobWaiters(opts.db);
     this.agents = new AgentApi({
       db: opts.db,
@@ -61,11 +64,12 @@ export class WebhookServer {
       leaseMs: opts.jobLeaseMs ?? 30_000,
       now: this.now,
       isStopping: () => this.stopping !== undefined,
-      commit: (fn) => this.commits.run(fn),
+      write: (op, ...args) => this.store.write(op, ...args),
     });
   }
 
   async start(): Promise<{ host: string; port: number; url: string }> {
+    await this.store.start();
     const server = createServer({ keepAlive: true, requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) => {
       this.route(req, res).catch((err) => this.fail(res, err));
     });
@@ -81,7 +85,7 @@ export class WebhookServer {
     this.server = server;
     this.opts.onServer?.(server);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err) => void this.store.close().finally(() => reject(err)));
       server.listen(this.opts.port, this.opts.host, () => {
         server.off('error', reject);
         resolve();
@@ -96,16 +100,18 @@ export class WebhookServer {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const server = this.server;
-      if (!server) return;
+      if (!server) return this.store.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Long-polling agents get their 204 now rather than at their deadline.
       this.waiters.wake();
-      await this.commits.drain();
+      await this.store.drain();
       // Give answers in flight a moment to flush, then cut whatever is left (idle keep-alives, slow clients).
       const timer = setTimeout(() => server.closeAllConnections(), 2_000);
       await closed;
       clearTimeout(timer);
+      // Every connection is gone, so nothing can post a write any more: let the worker finish and close.
+      await this.store.close();
     })();
     return this.stopping;
   }
@@ -115,8 +121,9 @@ export class WebhookServer {
     let store: { ok: boolean; schemaVersion?: number; error?: string };
     try {
       this.opts.db.prepare('SELECT 1').get();
-      store = { ok: this.commits.stats.lastError === null, schemaVersion: SCHEMA_VERSION };
-      if (this.commits.stats.lastError) store.error = this.commits.stats.lastError;
+      const error = this.store.down ?? this.store.stats.lastError;
+      store = { ok: error === null, schemaVersion: SCHEMA_VERSION };
+      if (error !== null) store.error = error;
     } catch (err) {
       store = { ok: false, error: (err as Error).message };
     }
@@ -124,7 +131,7 @@ export class WebhookServer {
       status: store.ok ? 'ok' : 'degraded',
       store,
       uptimeSec: Math.round((Date.now() - this.startedAt) / 1000),
-      intake: { ...this.counts, batches: this.commits.stats.batches, committed: this.commits.stats.units },
+      intake: { ...this.counts, batches: this.store.stats.batches, committed: this.store.stats.units },
       ...(this.opts.syncSnapshot ? { sync: this.opts.syncSnapshot() } : {}),
     };
   }
@@ -188,11 +195,10 @@ export class WebhookServer {
     let reply = this.intake.precheck(found.strategy, request);
     if (!reply) {
       try {
-        const recorded = this.commits.run(() => this.intake.record(found.strategy, request));
-        // Woken before the commit, a long-polling agent queues its claim into the same batch, after
-        // this alert: the job and its claim commit together, one fsync, and the agent gets the
-        // job the moment the alert is answered. A claim that finds nothing (a duplicate, a block)
-        // only waits again.
+        const recorded = this.store.write('record', found.strategy, request);
+        // Woken before the commit, a long-polling agent posts its claim right behind this alert
+        // (the worker runs ops in order): same batch or the next, so the agent gets the job about
+        // when the alert is answered. A claim that finds nothing (a duplicate, a block) only waits again.
         this.waiters.wake();
         reply = await recorded;
       } catch (err) {
