@@ -23,7 +23,7 @@ describe('DbWorker (store writes in a worker thread, group-committed)', () => {
     const file = join(dir, 'dcap.db');
     db = openDb(file);
     strategy = createStrategy(db, 'fx', { ...defaultSettings(), rateLimit: 0 }, Date.now()).strategy;
-    worker = new DbWorker({ file, dedupWindowMs: 10_000, log: createLogger('fatal'), script: SCRIPT });
+    worker = new DbWorker({ file, dedupWindowMs: 10_000, log: createLogger('error'), script: SCRIPT });
     await worker.start();
   };
   const alert = (id: string) => ({ body: JSON.stringify({ action: 'buy', symbol: 'EURUSD', id }), receivedAt: Date.now() });
