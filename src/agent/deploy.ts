@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { PROTOCOL_VERSION } from '../bridge/protocol.js';
 import { RETCODES } from '../bridge/retcodes.js';
 import { AttachPayloadSchema, CompilePayloadSchema, expertRelPath, MAX_COMPILED_EX5_BYTES, renderTemplate, templateRelPath, type CompileReport } from '../ea/deploy-payload.js';
-import { compileMq5, type CompileOptions } from '../ea/metaeditor.js';
+import type { CompileOptions } from '../ea/metaeditor.js';
 import type { Logger } from '../log.js';
 import type { ServerJob } from './client.js';
 import { localResult } from './command.js';
@@ -146,6 +146,9 @@ export class LocalJobs {
       for (const h of p.headers) writeFileSync(join(dir, basename(h.name)), h.text);
       const file = join(dir, p.file);
       writeFileSync(file, p.source);
+      // Loaded on the first compile job only: execa and the MetaEditor runner cost ~10 MB of RSS
+      // that an agent which never compiles should not carry.
+      const { compileMq5 } = await import('../ea/metaeditor.js');
       const r = await compileMq5(file, this.o.compile);
       let ex5: CompileReport['ex5'] = null;
       let problem = r.problem;
